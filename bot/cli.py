@@ -1,0 +1,142 @@
+"""The `consultation-bot` command: parses arguments and hands each subcommand to its module.
+
+Offline subcommands (analyze, convert, unconvert, summary) work on a file or standard input.
+Wiki subcommands (run, attribute, serve) import pywikibot only when called.
+Exit statuses are listed in bot.errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from bot.errors import EXIT_USAGE, BotError, InputError
+from bot.text.analysis import Analysis, analysis_to_dict, analyze
+from bot.text.profile import ENGLISH, SiteProfile, load_profile
+
+PROG = "consultation-bot"
+WIKI_COMMANDS = ("run", "attribute", "serve")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, no usage dump: the user asked for `--help` if they want it.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def read_input(path: str) -> str:
+    """The text of a file (or standard input for '-'), which must be UTF-8."""
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _profile(args: argparse.Namespace) -> SiteProfile:
+    return load_profile(args.profile) if getattr(args, "profile", None) else ENGLISH
+
+
+def _print_report(analysis: Analysis) -> None:
+    by_section: dict[int | None, list] = {}
+    for comment in analysis.comments:
+        by_section.setdefault(comment.section_index, []).append(comment)
+    prompts: dict[int | None, list] = {}
+    for placeholder in analysis.placeholders:
+        prompts.setdefault(placeholder.section_index, []).append(placeholder)
+    entries: list[tuple[int | None, str]] = [(None, "(before the first heading)")]
+    entries += [
+        (i, f"{'=' * s.level} {s.title} {'=' * s.level}  (line {s.line}, #{s.anchor})")
+        for i, s in enumerate(analysis.sections)
+    ]
+    for index, header in entries:
+        comments, marks = by_section.get(index, []), prompts.get(index, [])
+        if index is None and not comments and not marks:
+            continue
+        print(header)
+        for p in marks:
+            state = "filled prompt" if p.filled else "prompt"
+            print(f"  line {p.line}: {state}")
+        for c in comments:
+            who = c.author or "?"
+            when = c.timestamp.strftime("%Y-%m-%d %H:%M") if c.timestamp else "no date"
+            extra = " (typed into a prompt)" if c.placeholder else ""
+            lines = f"line {c.line}" if c.line == c.end_line else f"lines {c.line}-{c.end_line}"
+            print(f"  {lines}: {c.status} by {who}, {when}{extra}")
+    counts = {s: 0 for s in ("signed", "unsigned", "undated", "tagged")}
+    for c in analysis.comments:
+        counts[c.status] += 1
+    pristine = sum(1 for p in analysis.placeholders if not p.filled)
+    print(
+        f"{len(analysis.sections)} sections, {len(analysis.comments)} comments "
+        f"({', '.join(f'{n} {s}' for s, n in counts.items())}), {pristine} open prompts"
+    )
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    analysis = analyze(read_input(args.file), _profile(args))
+    if args.json:
+        print(json.dumps(analysis_to_dict(analysis), ensure_ascii=False, indent=1))
+    else:
+        _print_report(analysis)
+    return 0
+
+
+def _print_diff(old: str, new: str, name: str) -> None:
+    diff = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True),
+        fromfile=f"{name} (before)", tofile=f"{name} (after)",
+    )
+    for line in diff:
+        sys.stdout.write(line if line.endswith("\n") else line + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Keep MediaWiki consultation pages tidy.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("analyze", help="report sections, comments, signatures and prompts")
+    p.add_argument("file", metavar="FILE", help="wikitext file, or - for standard input")
+    p.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
+    p.add_argument("--json", action="store_true", help="print the model as JSON")
+    p.set_defaults(func=cmd_analyze)
+
+    for name in WIKI_COMMANDS:
+        p = sub.add_parser(name, help=f"{name} on the wiki (see `{PROG} {name} --help`)",
+                           add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _version() -> str:
+    from bot import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in WIKI_COMMANDS:
+            from bot.wiki.main import wiki_main
+
+            return wiki_main(argv[0], argv[1:])
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except BotError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,248 @@
+"""The model of a consultation page: sections, comments, signatures and placeholder prompts.
+
+analyze() reads wikitext only. In each section, text before the first prompt or first signed
+comment is the organizers' question text; after it, lines group into comments that end at a
+signature. Ambiguous groupings stay together: a wrong unsigned tag is worse than a missed one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.text.boxes import find_boxes
+from bot.text.masking import mask
+from bot.text.profile import ENGLISH, SiteProfile
+from bot.text.prompts import DEFAULT_PROMPT_PHRASES, PromptMatch, match_prompt
+from bot.text.sections import Heading, Section, build_sections, parse_heading
+from bot.text.signatures import Signature, find_signature
+
+_LIST_PREFIX = re.compile(r"^[*#:;]*")
+
+SIGNED, UNSIGNED, UNDATED, TAGGED = "signed", "unsigned", "undated", "tagged"
+
+
+@dataclass(frozen=True)
+class Comment:
+    section: str | None  # plain title of the nearest heading above; None before the first
+    section_index: int | None  # index into Analysis.sections
+    line: int  # 1-based, first line
+    end_line: int  # 1-based, last line (the signature line when signed)
+    indent: int  # list markers in front of the first line
+    author: str | None
+    timestamp: datetime | None
+    status: str  # signed | unsigned | undated | tagged
+    placeholder: bool  # typed into a prompt line
+    text: str  # the comment's wikitext, signature included
+    residue: str | None = None  # prompt text left behind in a filled prompt
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    section: str | None
+    section_index: int | None
+    line: int
+    filled: bool
+    residue: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text: str
+    sections: tuple[Section, ...]
+    comments: tuple[Comment, ...]
+    placeholders: tuple[Placeholder, ...]
+    # 1-based inclusive line ranges of question text written by organizers, per section.
+    organizer_ranges: tuple[tuple[int, int], ...] = field(default=())
+
+    def comments_in(self, section_index: int | None) -> list[Comment]:
+        return [c for c in self.comments if c.section_index == section_index]
+
+
+@dataclass
+class _Pending:
+    lines: list[int]
+    prefix: str
+    prompt: PromptMatch | None
+
+
+def list_prefix(line: str) -> str:
+    match = _LIST_PREFIX.match(line)
+    return match.group(0) if match else ""
+
+
+def analyze(
+    text: str,
+    profile: SiteProfile = ENGLISH,
+    prompt_phrases: tuple[str, ...] = DEFAULT_PROMPT_PHRASES,
+) -> Analysis:
+    """Build the model of a page. Works on any string; never raises for odd wikitext."""
+    raw_lines = text.split("\n")
+    masked_lines = mask(text).split("\n")
+    headings: list[Heading] = []
+    for number, line in enumerate(masked_lines, start=1):
+        parsed = parse_heading(line)
+        if parsed is not None:
+            headings.append(Heading(parsed[0], parsed[1], number))
+    sections = build_sections(headings)
+
+    in_box = [False] * len(raw_lines)
+    for box in find_boxes(masked_lines):
+        for i in range(box.start, box.end + 1):
+            in_box[i] = True
+
+    # Segments: (section index, first body line index, end index exclusive), 0-based lines.
+    bounds = [h.line - 1 for h in headings] + [len(raw_lines)]
+    segments: list[tuple[int | None, int, int]] = [(None, 0, bounds[0])]
+    segments += [(k, bounds[k] + 1, bounds[k + 1]) for k in range(len(headings))]
+
+    comments: list[Comment] = []
+    placeholders: list[Placeholder] = []
+    organizer: list[tuple[int, int]] = []
+    for index, start, end in segments:
+        title = sections[index].title if index is not None else None
+        _Segment(
+            raw_lines=raw_lines, masked_lines=masked_lines, in_box=in_box, profile=profile,
+            prompt_phrases=prompt_phrases, title=title, index=index, comments=comments,
+            placeholders=placeholders, organizer=organizer,
+        ).read(start, end)
+    return Analysis(text, tuple(sections), tuple(comments), tuple(placeholders), tuple(organizer))
+
+
+class _Segment:
+    """Reads the body of one section into comments and placeholders."""
+
+    def __init__(
+        self, *, raw_lines: list[str], masked_lines: list[str], in_box: list[bool],
+        profile: SiteProfile, prompt_phrases: tuple[str, ...], title: str | None,
+        index: int | None, comments: list[Comment], placeholders: list[Placeholder],
+        organizer: list[tuple[int, int]],
+    ) -> None:
+        self.raw, self.masked, self.in_box = raw_lines, masked_lines, in_box
+        self.profile, self.phrases = profile, prompt_phrases
+        self.title, self.index = title, index
+        self.comments, self.placeholders, self.organizer = comments, placeholders, organizer
+
+    def read(self, start: int, end: int) -> None:
+        prompts: dict[int, PromptMatch] = {}
+        signatures: dict[int, Signature] = {}
+        for i in range(start, end):
+            if self.in_box[i] or not self.masked[i].strip():
+                continue
+            prompt = match_prompt(self.masked[i], self.phrases)
+            if prompt is not None:
+                prompts[i] = prompt
+            signature = find_signature(self.masked[i], self.profile)
+            if signature is not None:
+                signatures[i] = signature
+        participants_from = self._organizer_end(start, end, prompts, signatures)
+        if participants_from > start:
+            self.organizer.append((start + 1, participants_from))
+        pending: _Pending | None = None
+        for i in range(participants_from, end):
+            masked = self.masked[i]
+            if self.in_box[i]:
+                pending = self._close(pending, None)
+                continue
+            if not masked.strip():
+                continue
+            prompt = prompts.get(i)
+            prefix = list_prefix(masked)
+            if prompt is not None:
+                self.placeholders.append(
+                    Placeholder(self.title, self.index, i + 1, prompt.filled, prompt.residue)
+                )
+                pending = self._close(pending, None)
+                if not prompt.filled:
+                    continue
+                pending = _Pending([i], prefix, prompt)
+            elif pending is None:
+                pending = _Pending([i], prefix, None)
+            elif pending.prefix and len(prefix) <= len(pending.prefix):
+                # A new list item at the same or a shallower level starts another comment.
+                pending = self._close(pending, None)
+                pending = _Pending([i], prefix, None)
+            else:
+                pending.lines.append(i)
+            signature = signatures.get(i)
+            if signature is not None:
+                pending = self._close(pending, signature)
+        self._close(pending, None)
+
+    def _organizer_end(
+        self, start: int, end: int, prompts: dict[int, PromptMatch],
+        signatures: dict[int, Signature],
+    ) -> int:
+        """The first line index of participant space: the first prompt or first comment."""
+        first = end
+        if prompts:
+            first = min(prompts)
+        if signatures:
+            signed = min(signatures)
+            prefix = list_prefix(self.masked[signed])
+            # A signed comment may begin on earlier lines of the same list item.
+            while (
+                signed - 1 >= start
+                and self.masked[signed - 1].strip()
+                and not self.in_box[signed - 1]
+                and signed - 1 not in prompts
+                and signed - 1 not in signatures
+                and list_prefix(self.masked[signed - 1]) == prefix
+                and parse_heading(self.masked[signed - 1]) is None
+            ):
+                signed -= 1
+            first = min(first, signed)
+        return first
+
+    def _close(self, pending: _Pending | None, signature: Signature | None) -> None:
+        if pending is None:
+            return None
+        first, last = pending.lines[0], pending.lines[-1]
+        if signature is None:
+            status, author, when = UNSIGNED, None, None
+        else:
+            status, author, when = signature.status, signature.author, signature.timestamp
+        self.comments.append(
+            Comment(
+                section=self.title,
+                section_index=self.index,
+                line=first + 1,
+                end_line=last + 1,
+                indent=len(list_prefix(self.masked[first])),
+                author=author,
+                timestamp=when,
+                status=status,
+                placeholder=pending.prompt is not None,
+                text="\n".join(self.raw[first : last + 1]),
+                residue=pending.prompt.residue if pending.prompt else None,
+            )
+        )
+        return None
+
+
+def format_timestamp(when: datetime | None) -> str | None:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None
+
+
+def analysis_to_dict(analysis: Analysis) -> dict[str, object]:
+    """The documented JSON shape of `consultation-bot analyze --json`."""
+    return {
+        "sections": [
+            {"title": s.title, "level": s.level, "anchor": s.anchor, "line": s.line}
+            for s in analysis.sections
+        ],
+        "comments": [
+            {
+                "section": c.section, "line": c.line, "end_line": c.end_line, "indent": c.indent,
+                "author": c.author, "timestamp": format_timestamp(c.timestamp),
+                "status": c.status, "placeholder": c.placeholder, "text": c.text,
+                **({"residue": c.residue} if c.residue is not None else {}),
+            }
+            for c in analysis.comments
+        ],
+        "placeholders": [
+            {"section": p.section, "line": p.line, "filled": p.filled}
+            for p in analysis.placeholders
+        ],
+    }

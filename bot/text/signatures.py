@@ -1,0 +1,282 @@
+"""Find signatures in one line of (masked) wikitext: user links, timestamps and unsigned tags.
+
+A signature is the nearest link to User:, User talk: or Special:Contributions/ before a timestamp
+in the wiki's signature format; a tag is an unsigned-family template such as {{unsigned|U|date}}.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from urllib.parse import unquote
+
+from bot.text.profile import SiteProfile, normalize_title
+
+# MediaWiki caps a signature's wikitext at 255 characters: a user link further away from the
+# timestamp than that is part of the comment (a mention), not of its signature.
+SIGNATURE_REACH = 255
+
+_LINK = re.compile(r"\[\[([^\[\]{}|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*))?\]\]")
+_TEMPLATE = re.compile(r"\{\{\s*([^{}|\n]+?)\s*((?:\|[^{}]*)?)\}\}")
+_TAG = re.compile(r"<[^<>\n]*>")
+# What may follow a user link at the end of a line without a timestamp (~~~): more links, markup.
+_SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#160;")
+
+
+@dataclass(frozen=True)
+class UserLink:
+    start: int
+    end: int
+    user: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What ends a comment: a signature, an unsigned tag, or a bare timestamp."""
+
+    status: str  # "signed" | "undated" | "tagged" | "unsigned" (bare timestamp)
+    author: str | None
+    timestamp: datetime | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _DateRegex:
+    pattern: re.Pattern[str]
+    profile: SiteProfile
+
+
+def _month_alternation(names: tuple[str, ...]) -> str:
+    return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+
+
+@lru_cache(maxsize=32)
+def timestamp_pattern(profile: SiteProfile) -> re.Pattern[str]:
+    """A regex for the wiki's signature timestamp, e.g. '12:34, 5 May 2020 (UTC)'."""
+    fmt = profile.date_format
+    parts: list[str] = []
+    seen: set[str] = set()
+
+    def group(name: str, body: str) -> str:
+        if name in seen:
+            return f"(?:{body})"
+        seen.add(name)
+        return f"(?P<{name}>{body})"
+
+    numeric = {
+        "d": ("day", r"\d{2}"), "j": ("day", r"\d{1,2}"),
+        "m": ("month_num", r"\d{2}"), "n": ("month_num", r"\d{1,2}"),
+        "Y": ("year", r"\d{4}"), "y": ("year2", r"\d{2}"),
+        "H": ("hour", r"\d{2}"), "G": ("hour", r"\d{1,2}"),
+        "h": ("hour12", r"\d{2}"), "g": ("hour12", r"\d{1,2}"),
+        "i": ("minute", r"\d{2}"), "s": ("second", r"\d{2}"),
+    }
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == "\\" and i + 1 < len(fmt):
+            parts.append(re.escape(fmt[i + 1]))
+            i += 2
+            continue
+        if ch == '"':
+            close = fmt.find('"', i + 1)
+            close = len(fmt) if close < 0 else close
+            parts.append(re.escape(fmt[i + 1 : close]))
+            i = close + 1
+            continue
+        if fmt.startswith("xg", i):
+            parts.append(group("month_gen", _month_alternation(profile.months_genitive)))
+            i += 2
+            continue
+        if ch in numeric:
+            name, body = numeric[ch]
+            parts.append(group(name, body))
+        elif ch == "F":
+            parts.append(group("month_name", _month_alternation(profile.months)))
+        elif ch == "M":
+            parts.append(group("month_abbr", _month_alternation(profile.months_abbrev)))
+        elif ch in "Dl":
+            parts.append(r"[^\W\d_]+\.?")
+        elif ch in "Nw":
+            parts.append(r"\d")
+        elif ch in "aA":
+            parts.append(group("ampm", r"[aApP][mM]"))
+        elif ch.isspace():
+            parts.append(r"[ \u00a0]+")
+        else:
+            parts.append(re.escape(ch))
+        i += 1
+    zones = "|".join(re.escape(z) for z, _ in sorted(profile.timezones, key=lambda z: -len(z[0])))
+    body = "".join(parts)
+    return re.compile(rf"(?<!\d){body}[ \u00a0]*\((?P<tz>{zones})\)", re.IGNORECASE)
+
+
+def _month_index(names: tuple[str, ...], value: str) -> int:
+    lowered = [n.casefold() for n in names]
+    return lowered.index(value.casefold()) + 1
+
+
+def parse_timestamp(match: re.Match[str], profile: SiteProfile) -> datetime | None:
+    """The UTC datetime of a timestamp_pattern match, or None if it names no real date."""
+    g = match.groupdict()
+    try:
+        if g.get("month_name"):
+            month = _month_index(profile.months, g["month_name"])
+        elif g.get("month_gen"):
+            month = _month_index(profile.months_genitive, g["month_gen"])
+        elif g.get("month_abbr"):
+            month = _month_index(profile.months_abbrev, g["month_abbr"])
+        else:
+            month = int(g["month_num"])
+        year = int(g["year"]) if g.get("year") else 2000 + int(g["year2"])
+        if g.get("hour") is not None:
+            hour = int(g["hour"])
+        else:
+            hour = int(g["hour12"]) % 12
+            if (g.get("ampm") or "").lower() == "pm":
+                hour += 12
+        local = datetime(
+            year, month, int(g["day"]), hour, int(g["minute"]), int(g.get("second") or 0),
+            tzinfo=UTC,
+        )
+    except (TypeError, ValueError, KeyError):
+        return None
+    offsets = {k.casefold(): v for k, v in profile.timezones}
+    return local - timedelta(minutes=offsets.get(match.group("tz").casefold(), 0))
+
+
+def find_timestamps(line: str, profile: SiteProfile) -> list[tuple[int, int, datetime]]:
+    found = []
+    for match in timestamp_pattern(profile).finditer(line):
+        when = parse_timestamp(match, profile)
+        if when is not None:
+            found.append((match.start(), match.end(), when))
+    return found
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\s_]+", " ", text).strip().casefold()
+
+
+@lru_cache(maxsize=32)
+def _namespace_sets(profile: SiteProfile) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    user = frozenset(_fold(n) for n in profile.user_namespaces + profile.user_talk_namespaces)
+    special = frozenset(_fold(n) for n in profile.special_namespaces)
+    contribs = frozenset(_fold(n) for n in profile.contributions_pages)
+    return user, special, contribs
+
+
+def user_from_target(target: str, profile: SiteProfile) -> str | None:
+    """The user a link target points to (User:, User talk:, Special:Contributions/), if any."""
+    target = html.unescape(target)
+    if "%" in target:
+        target = unquote(target)
+    target = target.strip().lstrip(":").strip()
+    user_ns, special_ns, contribs = _namespace_sets(profile)
+    prefixes = {_fold(p) for p in profile.interwiki_prefixes}
+    while True:
+        head, sep, rest = target.partition(":")
+        if not sep:
+            return None
+        folded = _fold(head)
+        if folded in prefixes:
+            target = rest.strip()
+            continue
+        break
+    rest = rest.split("#", 1)[0]
+    if folded in user_ns:
+        if "/" in rest:
+            return None  # a user subpage is not a signature link
+        name = normalize_title(rest)
+    elif folded in special_ns:
+        page, slash, who = rest.partition("/")
+        if not slash or _fold(page) not in contribs:
+            return None
+        name = normalize_title(who)
+    else:
+        return None
+    return name or None
+
+
+def user_links(line: str, profile: SiteProfile) -> list[UserLink]:
+    links = []
+    for match in _LINK.finditer(line):
+        user = user_from_target(match.group(1), profile)
+        if user is not None:
+            links.append(UserLink(match.start(), match.end(), user))
+    return links
+
+
+def _tags(line: str, profile: SiteProfile) -> list[Signature]:
+    known = profile.unsigned_template_params()
+    tags = []
+    for match in _TEMPLATE.finditer(line):
+        name = re.sub(r"(?i)^(safe)?subst\s*:\s*", "", match.group(1))
+        name = normalize_title(re.sub(r"(?i)^template\s*:", "", name))
+        order = known.get(name)
+        if order is None:
+            continue
+        params = match.group(2).split("|")[1:]
+        positional = [p.strip() for p in params if "=" not in p]
+        named = dict(
+            (k.strip(), v.strip())
+            for k, _, v in (p.partition("=") for p in params if "=" in p)
+        )
+        values = {}
+        for index, role in enumerate(order, start=1):
+            value = named.get(str(index))
+            if value is None:
+                value = positional[index - 1] if index <= len(positional) else ""
+            values[role] = value
+        author = user_from_target(f"User:{values['user']}", profile) if values["user"] else None
+        stamps = find_timestamps(values["date"], profile)
+        when = stamps[-1][2] if stamps else None
+        tags.append(Signature("tagged", author, when, match.start(), match.end()))
+    return tags
+
+
+def _undated(line: str, links: list[UserLink]) -> Signature | None:
+    """A user link ending the line with nothing but signature decoration after it (~~~)."""
+    last = links[-1]
+    tail = line[last.end :]
+    for link in _LINK.finditer(tail):
+        tail = tail.replace(link.group(0), " ", 1)
+    tail = _TAG.sub(" ", tail)
+    tail = _SIGNATURE_TAIL_NOISE.sub("", tail)
+    if tail:
+        return None
+    first = last
+    for link in reversed(links[:-1]):
+        between = _SIGNATURE_TAIL_NOISE.sub("", _TAG.sub("", line[link.end : first.start]))
+        if between or link.user != last.user:
+            break
+        first = link
+    return Signature("undated", last.user, None, first.start, len(line.rstrip()))
+
+
+def find_signature(line: str, profile: SiteProfile) -> Signature | None:
+    """The last signature, tag or bare timestamp on a masked line, or None."""
+    events: list[Signature] = _tags(line, profile)
+    links = user_links(line, profile)
+    previous_end = 0
+    for start, end, when in find_timestamps(line, profile):
+        candidates = [
+            link for link in links
+            if link.end <= start and link.start >= max(previous_end, start - SIGNATURE_REACH)
+        ]
+        if candidates:
+            author = candidates[-1].user
+            first = min(link.start for link in candidates if link.user == author)
+            events.append(Signature("signed", author, when, first, end))
+        else:
+            events.append(Signature("unsigned", None, when, start, end))
+        previous_end = end
+    if events:
+        return max(events, key=lambda s: s.end)
+    if links:
+        return _undated(line, links)
+    return None

@@ -1,0 +1,75 @@
+"""Golden cases for the page model (tests/cases/analyze) and properties of analyze()."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.text.analysis import analysis_to_dict, analyze
+from bot.text.profile import profile_from_dict
+from tests.golden import Case, cases
+
+SAMPLE = Path(__file__).parents[2] / "bot" / "samples" / "consultation.wikitext"
+
+
+def dump(model: dict) -> str:
+    """JSON with one section, comment or placeholder per line, so diffs read well."""
+    parts = []
+    for key, items in model.items():
+        rows = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in items)
+        parts.append(f'"{key}": [\n{rows}\n]' if items else f'"{key}": []')
+    return "{\n" + ",\n".join(parts) + "\n}"
+
+
+@pytest.mark.parametrize("case", cases("analyze"))
+def test_golden(case: Case) -> None:
+    profile = None
+    if case.get("profile"):
+        profile = profile_from_dict(json.loads(case["profile"]))
+    model = analysis_to_dict(analyze(case["input"], *([profile] if profile else [])))
+    case.check("expect", dump(model))
+
+
+wikitext_atoms = st.sampled_from(
+    [
+        "\n", "== H ==", "=", "==", ":*", "::", "*", "#", ";", " ", "text",
+        "[[User:A|A]]", "[[User talk:B]]", "[[Special:Contributions/1.2.3.4|x]]", "[[", "]]",
+        " 12:34, 5 May 2020 (UTC)", "31 February 2020", "{{unsigned|C|", "}}", "{{", "|",
+        "<!--", "-->", "<nowiki>", "</nowiki>", "<pre>", "(Add your comment here)",
+        "(Don't forget to add your signature)", '<div class="mw-collapsible">', "</div>", "~~~~",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(wikitext_atoms | st.text(max_size=8), max_size=40).map("".join))
+def test_any_text_analyzes(text: str) -> None:
+    model = analyze(text)
+    lines = text.split("\n")
+    for comment in model.comments:
+        assert 1 <= comment.line <= comment.end_line <= len(lines)
+        assert comment.text == "\n".join(lines[comment.line - 1 : comment.end_line])
+        assert comment.status in {"signed", "unsigned", "undated", "tagged"}
+
+
+def test_comments_do_not_overlap_and_keep_order() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    comments = analyze(text).comments
+    for before, after in itertools.pairwise(comments):
+        assert before.end_line < after.line
+
+
+def test_huge_page_analyzes() -> None:
+    block = (
+        "==== Q ====\n:*(Add your comment here)\n"
+        ":* idea [[User:A|A]] 12:34, 5 May 2020 (UTC)\n:* unsigned idea\n"
+    )
+    text = block * 40_000  # about 4 MB
+    model = analyze(text)
+    assert len(model.comments) == 80_000
+    assert model.sections[-1].anchor == "Q_40000"
