@@ -26,6 +26,9 @@ _TAG = re.compile(r"<[^<>\n]*>")
 _SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#160;")
 
 
+_SPACE = r"(?:[ \u00a0]|&nbsp;|&#160;)"
+
+
 @dataclass(frozen=True)
 class UserLink:
     start: int
@@ -106,13 +109,13 @@ def timestamp_pattern(profile: SiteProfile) -> re.Pattern[str]:
         elif ch in "aA":
             parts.append(group("ampm", r"[aApP][mM]"))
         elif ch.isspace():
-            parts.append(r"[ \u00a0]+")
+            parts.append(_SPACE + "+")
         else:
             parts.append(re.escape(ch))
         i += 1
     zones = "|".join(re.escape(z) for z, _ in sorted(profile.timezones, key=lambda z: -len(z[0])))
     body = "".join(parts)
-    return re.compile(rf"(?<!\d){body}[ \u00a0]*\((?P<tz>{zones})\)", re.IGNORECASE)
+    return re.compile(rf"(?<!\d){body}{_SPACE}*\((?P<tz>{zones})\)", re.IGNORECASE)
 
 
 def _month_index(names: tuple[str, ...], value: str) -> int:
