@@ -1,0 +1,172 @@
+"""The operator's TOML configuration: which pages the bot maintains, and how.
+
+Loaded with the standard library's tomllib and validated on load: an unknown key or a value of the
+wrong type is one InputError line naming the key (exit status 2). Options are frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from bot.errors import InputError
+
+COLLAPSE_STYLES = ("replace-heading", "keep-heading")
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """What the bot does on one consultation page. Every key may appear in [defaults] too."""
+
+    title: str = ""
+    collapse: bool = True
+    collapse_style: str = "replace-heading"
+    collapse_levels: tuple[int, ...] = (3,)
+    collapse_title_pattern: str = ""
+    collapse_template: str = ""  # an operator's own box template file
+    summary: bool = True
+    summary_subpage: str = "Summary"
+    summary_json: bool = True  # also save <page>/<summary_subpage>.json (JSON content model)
+    summary_template: str = ""
+    placeholder_patterns: tuple[str, ...] = ()  # extra prompt phrases (regular expressions)
+    tag_unsigned: bool = False
+    tag_undated: bool = False
+    grace_minutes: int = 30
+    opt_out: tuple[str, ...] = ()
+    unsigned_template: str = "unsigned"
+    unsigned_ip_template: str = "unsigned IP"
+    undated_template: str = "undated"
+    unsigned_order: tuple[str, ...] = ("user", "date")
+    unsigned_subst: bool = False
+    baseline_revision: int = 0  # 0: the page's first revision is the organizers' text
+
+
+@dataclass(frozen=True)
+class BotOptions:
+    """Options of the whole bot ([bot] table)."""
+
+    state_dir: str = "state"
+    report: str = ""  # where to write the JSON run report; empty: none
+    shutoff_page: str = ""  # on-wiki emergency shutoff page; empty: none
+    shutoff_run_value: str = "run"
+    status_page: str = ""  # on-wiki status page; empty: none
+    optin_template: str = ""  # pages transcluding this template are maintained too
+    interval_minutes: int = 60
+    lock_file: str = "consultation-bot.lock"
+    lock_wait_seconds: int = 60
+    max_conflict_retries: int = 3
+
+
+@dataclass(frozen=True)
+class Config:
+    bot: BotOptions = field(default_factory=BotOptions)
+    defaults: PageOptions = field(default_factory=PageOptions)
+    pages: tuple[PageOptions, ...] = ()
+    path: str = ""  # the file it came from; relative paths in it are relative to its folder
+
+    def resolve(self, relative: str) -> Path:
+        base = Path(self.path).parent if self.path else Path.cwd()
+        return base / relative
+
+
+def _check(where: str, key: str, value: Any, kind: Any) -> Any:
+    """Convert a TOML value to the dataclass field's type, or raise InputError."""
+    name = f"{where}.{key}" if where else key
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        raise InputError(f"{name}: expected true or false, got {type(value).__name__}")
+    if kind is int:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        raise InputError(f"{name}: expected a non-negative integer")
+    if kind is str:
+        if isinstance(value, str):
+            return value
+        raise InputError(f"{name}: expected a string, got {type(value).__name__}")
+    item = int if kind == "tuple[int, ...]" else str
+    if isinstance(value, list) and all(
+        isinstance(v, item) and not isinstance(v, bool) for v in value
+    ):
+        return tuple(value)
+    raise InputError(f"{name}: expected a list of {'integers' if item is int else 'strings'}")
+
+
+def _build(cls: type, where: str, table: Any, base: Any = None) -> Any:
+    if not isinstance(table, dict):
+        raise InputError(f"{where}: expected a table")
+    types = {f.name: _field_kind(f.type) for f in fields(cls)}
+    values = {}
+    for key, value in table.items():
+        if key not in types or key == "path":
+            raise InputError(f"{where}.{key}: unknown key" if where else f"{key}: unknown key")
+        values[key] = _check(where, key, value, types[key])
+    return replace(base, **values) if base is not None else cls(**values)
+
+
+def _field_kind(annotation: Any) -> Any:
+    return {"bool": bool, "int": int, "str": str}.get(annotation, annotation)
+
+
+def _validate_page(where: str, page: PageOptions) -> None:
+    if not page.title.strip():
+        raise InputError(f"{where}.title: every page needs a title")
+    if page.collapse_style not in COLLAPSE_STYLES:
+        raise InputError(f"{where}.collapse_style: expected one of {', '.join(COLLAPSE_STYLES)}")
+    if not page.collapse_levels or any(not 1 <= n <= 6 for n in page.collapse_levels):
+        raise InputError(f"{where}.collapse_levels: levels are 1 to 6")
+    if sorted(page.unsigned_order) != ["date", "user"]:
+        raise InputError(f'{where}.unsigned_order: expected ["user", "date"] in some order')
+    if not page.summary_subpage.strip() or "#" in page.summary_subpage:
+        raise InputError(f"{where}.summary_subpage: expected a subpage name")
+    for key, pattern in [("collapse_title_pattern", page.collapse_title_pattern)] + [
+        ("placeholder_patterns", p) for p in page.placeholder_patterns
+    ]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise InputError(f"{where}.{key}: invalid regular expression: {exc}") from None
+
+
+def config_from_dict(data: dict[str, Any], source: str = "") -> Config:
+    unknown = set(data) - {"bot", "defaults", "pages"}
+    if unknown:
+        raise InputError(f"{sorted(unknown)[0]}: unknown key")
+    bot = _build(BotOptions, "bot", data.get("bot", {}))
+    defaults = _build(PageOptions, "defaults", data.get("defaults", {}))
+    if defaults.title:
+        raise InputError("defaults.title: a title belongs in a [[pages]] entry")
+    pages_data = data.get("pages", [])
+    if not isinstance(pages_data, list):
+        raise InputError("pages: expected [[pages]] entries")
+    pages = []
+    for i, table in enumerate(pages_data):
+        page = _build(PageOptions, f"pages[{i}]", table, defaults)
+        _validate_page(f"pages[{i}]", page)
+        pages.append(page)
+    titles = [p.title for p in pages]
+    for title in titles:
+        if titles.count(title) > 1:
+            raise InputError(f"pages: {title!r} is listed twice")
+    return Config(bot=bot, defaults=defaults, pages=tuple(pages), path=source)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a configuration file; every problem is one line with the file name."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read configuration: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: configuration is not UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+    try:
+        return config_from_dict(data, str(path))
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None

@@ -1,0 +1,79 @@
+"""The TOML configuration: defaults, inheritance from [defaults], one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.errors import EXIT_USAGE, InputError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bot.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_pages_inherit_defaults_and_override_them(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, """
+[bot]
+report = "report.json"
+
+[defaults]
+collapse_style = "keep-heading"
+grace_minutes = 10
+
+[[pages]]
+title = "Consultation A"
+
+[[pages]]
+title = "Consultation B"
+collapse_style = "replace-heading"
+collapse_levels = [3, 4]
+"""))
+    a, b = config.pages
+    assert (a.title, a.collapse_style, a.grace_minutes) == ("Consultation A", "keep-heading", 10)
+    assert (b.collapse_style, b.collapse_levels, b.grace_minutes) == ("replace-heading", (3, 4), 10)
+    assert config.bot.report == "report.json"
+    assert config.resolve("report.json") == tmp_path / "report.json"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[pages]]\ntitle = 'A'\ncolapse = true\n", "pages[0].colapse: unknown key"),
+        ("[bot]\nreprot = 'x'\n", "bot.reprot: unknown key"),
+        ("[[pages]]\ntitle = 'A'\ncollapse = 'yes'\n", "pages[0].collapse: expected true or false"),
+        ("[[pages]]\ntitle = 'A'\ncollapse_levels = 3\n", "pages[0].collapse_levels: expected a list"),
+        ("[[pages]]\ntitle = 'A'\ncollapse_style = 'fold'\n", "pages[0].collapse_style: expected one of"),
+        ("[[pages]]\ncollapse = true\n", "pages[0].title: every page needs a title"),
+        ("[[pages]]\ntitle = 'A'\nplaceholder_patterns = ['(']\n", "invalid regular expression"),
+        ("[[pages]]\ntitle = 'A'\n[[pages]]\ntitle = 'A'\n", "'A' is listed twice"),
+        ("[[pages]\n", "invalid TOML"),
+        ("extra = 1\n", "extra: unknown key"),
+    ],
+)
+def test_bad_configuration_is_one_line_naming_the_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_config(path)
+    line = str(caught.value)
+    assert message in line
+    assert line.startswith(str(path))
+    assert "\n" not in line
+    assert caught.value.exit_status == EXIT_USAGE
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read configuration"):
+        load_config(tmp_path / "absent.toml")
+
+
+def test_sample_configuration_is_valid() -> None:
+    sample = Path(__file__).parents[1] / "consultation-bot.toml.sample"
+    config = load_config(sample)
+    assert config.pages
