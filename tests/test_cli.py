@@ -1,0 +1,85 @@
+"""The command line: exit statuses and one-line errors, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "bot" / "samples" / "consultation.wikitext"
+
+
+def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, input=stdin, capture_output=True,
+        timeout=120, check=False,
+    )
+
+
+def test_analyze_sample_reports_sections_and_comments() -> None:
+    result = cli("analyze", str(SAMPLE))
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert "signed by Alice, 2016-09-20 09:15" in out
+    assert "unsigned by ?, no date (typed into a prompt)" in out
+    assert out.rstrip().endswith("open prompts")
+
+
+def test_analyze_json_from_standard_input_has_the_documented_shape() -> None:
+    result = cli("analyze", "-", "--json", stdin=SAMPLE.read_bytes())
+    assert result.returncode == 0
+    model = json.loads(result.stdout)
+    assert set(model) >= {"sections", "comments", "placeholders"}
+    assert set(model["sections"][0]) >= {"title", "level", "anchor", "line"}
+    assert set(model["comments"][0]) >= {
+        "section", "line", "end_line", "indent", "author", "timestamp", "status", "placeholder",
+        "text",
+    }
+    assert set(model["placeholders"][0]) >= {"section", "line", "filled"}
+
+
+def test_console_script_and_module_agree() -> None:
+    script = Path(sys.executable).parent / "consultation-bot"
+    via_script = subprocess.run([str(script), "analyze", str(SAMPLE), "--json"],
+                                capture_output=True, check=False)
+    assert via_script.returncode == 0
+    assert via_script.stdout == cli("analyze", str(SAMPLE), "--json").stdout
+
+
+def one_error_line(result: subprocess.CompletedProcess[bytes]) -> str:
+    assert result.returncode == 2
+    assert result.stdout == b""
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "Traceback" not in lines[0]
+    return lines[0]
+
+
+def test_not_utf8_is_one_line_and_status_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.wiki"
+    bad.write_bytes(b"== ok ==\n\xff\xfe broken")
+    assert "not UTF-8" in one_error_line(cli("analyze", str(bad)))
+
+
+def test_unreadable_file_is_one_line_and_status_2(tmp_path: Path) -> None:
+    assert "cannot read" in one_error_line(cli("analyze", str(tmp_path / "absent.wiki")))
+    assert "cannot read" in one_error_line(cli("analyze", str(tmp_path)))
+
+
+def test_bad_profile_is_one_line_and_status_2(tmp_path: Path) -> None:
+    profile = tmp_path / "profile.json"
+    profile.write_text("{not json", encoding="utf-8")
+    assert "not a valid UTF-8 JSON profile" in one_error_line(
+        cli("analyze", str(SAMPLE), "--profile", str(profile))
+    )
+    profile.write_text('{"monhts": []}', encoding="utf-8")
+    assert "unknown key 'monhts'" in one_error_line(
+        cli("analyze", str(SAMPLE), "--profile", str(profile))
+    )
+
+
+def test_usage_error_is_one_line_and_status_2() -> None:
+    assert "error:" in one_error_line(cli("analyze"))
+    assert "error:" in one_error_line(cli("frobnicate"))
