@@ -7,6 +7,7 @@ an HTML character reference: the text shows literally and changes nothing else o
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,25 +18,40 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 # Characters that can start markup anywhere in a line, in a table cell or in a link.
 _INERT = {
     c: f"&#{ord(c)};"
-    for c in "&<>[]{}|~'=_:*#;!-\"/\\"
+    for c in "&<>[]{}|~'=_:*#;!-\"/\\%"
 }
-_INERT["\n"] = " "
-_INERT["\r"] = " "
-_INERT["\t"] = " "
+# Line breaks and other control characters: a value always stays on its line.
+_INERT.update({chr(c): " " for c in (*range(0x20), 0x7F)})
 _INERT_TABLE = str.maketrans(_INERT)
-# Inside a link target MediaWiki decodes character references, so the same escaping keeps a
-# title from closing the link or adding a pipe, while the link still points at the right page.
-_TARGET_TABLE = str.maketrans({c: v for c, v in _INERT.items() if c not in ":/-_'!\"\\"})
+# Inside a link target MediaWiki decodes character references before it reads the title, so the
+# same escaping keeps a title from closing the link or adding a pipe, while the link still points
+# at the right page; and when the title is invalid, MediaWiki shows the whole link as text, which
+# then must be inert too. `%` is escaped because link targets are also percent-decoded (`%7C` is
+# `|`), and `_` becomes a space (the same in titles and fragments) because `__NOTOC__` inside a
+# link target still acts as a magic word. A reference cannot stop `Category:` or `File:` from
+# acting, so templates write `[[:` + target.
+_TARGET_TABLE = str.maketrans({**_INERT, "_": " "})
+# ISBN, RFC and PMID magic links (on wikis that still enable them) need the plain letters.
+_MAGIC_LINK = re.compile(r"\b(?=(?:ISBN|RFC|PMID)\b)([IRP])")
+
+
+def _escape(value: object, table: dict[int, str]) -> str:
+    return _MAGIC_LINK.sub(lambda m: f"&#{ord(m.group(1))};", str(value).translate(table))
 
 
 def inert(value: object) -> str:
-    """Text that renders literally in wikitext, on one line, anywhere (table cells included)."""
-    return str(value).translate(_INERT_TABLE)
+    """Text that renders literally in wikitext, on one line, anywhere (table cells included).
+
+    Apply `excerpt` before `inert`, never after: a cut could split a character reference.
+    """
+    text = _escape(value, _INERT_TABLE)
+    # A leading space would start a preformatted block if the value opens a line.
+    return "&#32;" + text[1:] if text.startswith(" ") else text
 
 
 def link_target(value: object) -> str:
-    """A page title or fragment made safe to place inside [[...|...]]."""
-    return str(value).translate(_TARGET_TABLE)
+    """A page title or fragment made safe to place inside [[...|...]] (after `[[:`, see above)."""
+    return _escape(value, _TARGET_TABLE)
 
 
 def excerpt(value: object, length: int = 80) -> str:
@@ -43,8 +59,10 @@ def excerpt(value: object, length: int = 80) -> str:
     text = " ".join(str(value).split())
     if len(text) <= length:
         return text
-    cut = text[: length - 1].rsplit(" ", 1)[0] or text[: length - 1]
-    return cut + "…"
+    cut = text[: length - 1]
+    if text[length - 1] != " ":  # the cut falls inside a word: leave that word out
+        cut = cut.rsplit(" ", 1)[0] or cut
+    return cut.rstrip() + "…"
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,116 @@
+"""The escaping filters of bot.render: `inert` text shows literally, `link_target` still links."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import mwparserfromhell
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.render import environment, excerpt, inert, link_target
+
+# Strings that act in wikitext, and so must not act when they come from a page.
+HOSTILE = (
+    "~~~~", "~~~", "~~~~~", "{{subst:Foo}}", "{{Foo|x=1}}", "{{{1}}}", "[[Category:Spam]]",
+    "[[File:X.png|thumb]]", "[[:en:Foo]]", "__NOTOC__", "__NOINDEX__", "<ref>note</ref>",
+    "<references/>", "|", "||", "|}", "|-", "{|", "!!", "</nowiki>", "<nowiki>", "''", "'''",
+    "<!--", "-->", "* star", "# hash", ": colon", "; semi", "= heading =", "----",
+    "http://evil.example/x", "[http://evil.example y]", "//evil.example", "ISBN 9780306406157",
+    "RFC 1234", "PMID 12345", "&amp;", "&lt;b&gt;", "-{zh-hans:x}-", "<span style=x>",
+    " leading space", "line\nbreak", "tab\there", "%7C%5D%5D", "<div>", "a\rb",
+)
+# Characters that never appear raw in inert output (they exist only inside `&#N;` references).
+_ACTIVE = set("&<>[]{}|~'=_:*#;!-\"/\\%")
+_REF = re.compile(r"&#\d+;")
+
+
+def _raw(text: str) -> str:
+    return _REF.sub("", text)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"[\x00-\x1f\x7f]", " ", text)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_inert_leaves_no_active_character(value: str) -> None:
+    out = inert(value)
+    assert not (set(_raw(out)) & _ACTIVE), out
+    assert "\n" not in out and "\r" not in out
+    assert not out.startswith(" ")
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_inert_shows_the_text_literally(value: str) -> None:
+    assert html.unescape(inert(value)) == _one_line(value)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_inert_text_parses_as_plain_text(value: str) -> None:
+    # In a table cell and in a list item, as the summary places it.
+    for line in (f"| {inert(value)}", f"* {inert(value)}"):
+        code = mwparserfromhell.parse("{|\n|-\n" + line + "\n|}")
+        assert not code.filter_templates() and not code.filter_wikilinks()
+        assert not code.filter_comments() and not code.filter_external_links()
+        assert not code.filter_arguments()
+
+
+def test_magic_link_words_are_broken_but_read_the_same() -> None:
+    assert inert("ISBN 9780306406157") == "&#73;SBN 9780306406157"
+    assert inert("see RFC 1234") == "see &#82;FC 1234"
+    assert inert("PMIDs and XISBN") == "PMIDs and XISBN"
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_link_target_cannot_close_or_split_a_link(value: str) -> None:
+    out = link_target(value)
+    # Nothing active even outside a link: MediaWiki shows a link to an invalid title as text.
+    assert not (set(_raw(out)) & _ACTIVE), out
+    assert "\n" not in out
+    # MediaWiki decodes references in a target, and `_` means a space in titles and fragments.
+    assert html.unescape(out) == _one_line(value).replace("_", " ")
+
+
+def test_link_target_still_names_the_page() -> None:
+    assert link_target("Talk:Ann/Drafts") == "Talk&#58;Ann&#47;Drafts"
+    assert link_target("Part_1:_Why?") == "Part 1&#58; Why?"
+    assert link_target("A|B") == "A&#124;B"
+    assert link_target("100%") == "100&#37;"
+    assert link_target("ISBN") == "&#73;SBN"
+
+
+def test_link_stays_one_link_with_hostile_target_and_text() -> None:
+    for value in HOSTILE:
+        wikitext = f"[[:Page#{link_target(value)}|{inert(value)}]]"
+        links = mwparserfromhell.parse(wikitext).filter_wikilinks()
+        assert len(links) == 1, wikitext
+        assert html.unescape(str(links[0].text)) == _one_line(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_inert_round_trips_any_text(value: str) -> None:
+    out = inert(value)
+    assert not (set(_raw(out)) & _ACTIVE)
+    assert html.unescape(out) == _one_line(value)
+
+
+def test_excerpt_is_one_short_line_cut_at_a_word() -> None:
+    text = "word " * 50
+    out = excerpt(text, 30)
+    assert len(out) <= 30 and out.endswith("…") and "\n" not in out
+    assert out == "word " * 5 + "word…"
+    assert excerpt("alpha beta gamma", 12) == "alpha beta…"
+    assert excerpt("short\n text", 30) == "short text"
+    assert excerpt("x" * 50, 10) == "x" * 9 + "…"
+
+
+def test_filters_are_registered() -> None:
+    env = environment()
+    template = env.from_string("{{ v | inert }} {{ v | link_target }} {{ w | excerpt(5) }}")
+    assert template.render(v="[[a_]]", w="one two three") == (
+        "&#91;&#91;a&#95;&#93;&#93; &#91;&#91;a &#93;&#93; one…"
+    )

@@ -1,0 +1,276 @@
+"""Golden cases for the summary (tests/cases/summary), its escaping, determinism and command."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import mwparserfromhell
+import pytest
+
+from bot.errors import InputError
+from bot.render import TEMPLATES_DIR
+from bot.text.analysis import SIGNED, UNSIGNED, Analysis, Comment, Placeholder, analyze
+from bot.text.sections import Section
+from bot.text.summary import build_summary, render_summary, summary_to_dict
+from tests.golden import Case, cases
+from tests.test_render import HOSTILE
+
+ROOT = Path(__file__).parents[2]
+SAMPLE = ROOT / "bot" / "samples" / "consultation.wikitext"
+SAMPLE_AS_OF = datetime(2016, 9, 21, 17, 40, tzinfo=UTC)
+
+
+def dump_json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("case", cases("summary"))
+def test_golden(case: Case) -> None:
+    options = json.loads(case["options"])
+    as_of = options.get("as_of")
+    when = datetime.strptime(as_of, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if as_of else None
+    summary = build_summary(analyze(case["input"]), options["title"], when)
+    case.check("output", render_summary(summary).removesuffix("\n"))
+    if case.get("json") is not None:
+        case.check("json", dump_json(summary_to_dict(summary)))
+
+
+def sample_summary(as_of: datetime | None = SAMPLE_AS_OF):
+    return build_summary(analyze(SAMPLE.read_text(encoding="utf-8")), "Consultation", as_of)
+
+
+def test_same_input_twice_is_byte_identical() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    first = build_summary(analyze(text), "Consultation", SAMPLE_AS_OF)
+    second = build_summary(analyze(text), "Consultation", SAMPLE_AS_OF)
+    assert render_summary(first).encode() == render_summary(second).encode()
+    assert dump_json(summary_to_dict(first)) == dump_json(summary_to_dict(second))
+
+
+def test_output_does_not_depend_on_hash_seed_or_clock() -> None:
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": "Asia/Kolkata" if seed == "2" else "UTC"}
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "summary", str(SAMPLE), "--title", "C"],
+            cwd=ROOT, env=env, capture_output=True, check=True, timeout=120,
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+
+
+def test_without_as_of_nothing_is_said_about_time() -> None:
+    text = render_summary(sample_summary(None))
+    assert "as of" not in text
+    assert str(datetime.now(UTC).year) not in text
+    assert summary_to_dict(sample_summary(None))["as_of"] is None
+
+
+def test_as_of_is_shown_in_utc_whatever_its_zone() -> None:
+    plus_two = SAMPLE_AS_OF.astimezone(timezone(timedelta(hours=2)))
+    assert render_summary(sample_summary(plus_two)) == render_summary(sample_summary())
+    naive = SAMPLE_AS_OF.replace(tzinfo=None)
+    assert summary_to_dict(sample_summary(naive))["as_of"] == "2016-09-21T17:40:00Z"
+    assert "as of 2016-09-21 17:40 (UTC)" in render_summary(sample_summary())
+
+
+def test_the_summary_is_never_signed() -> None:
+    text = render_summary(sample_summary())
+    assert "~~~" not in text
+    shipped = (TEMPLATES_DIR / "summary.wikitext.j2").read_text(encoding="utf-8")
+    assert "~~~" not in re.sub(r"\{#.*?#\}", "", shipped, flags=re.DOTALL)
+
+
+def test_rows_add_up_to_the_totals() -> None:
+    summary = sample_summary()
+    assert sum(q.comments for q in summary.questions) == summary.totals.comments == 6
+    assert sum(q.unsigned for q in summary.questions) == summary.totals.unsigned == 2
+    assert sum(p.comments for p in summary.participants) == 4  # signed, undated and IP
+    assert [q.share for q in summary.questions] == [67, 33, 0]
+    assert summary.totals.unanswered == 1 and summary.questions[2].unanswered
+
+
+def test_excerpt_is_one_inert_line_of_at_most_100_characters() -> None:
+    long = ":* " + "lorem ipsum " * 30 + "\n:*: second line [[Category:X]]"
+    summary = build_summary(analyze("== Q ==\n:*(Add your comment here)\n" + long), "P", None)
+    (item,) = summary.attention
+    assert len(item.excerpt) <= 100 and "\n" not in item.excerpt
+    assert item.excerpt.startswith("lorem ipsum") and item.excerpt.endswith("…")
+
+
+def test_filled_prompt_excerpt_leaves_out_the_prompt_text() -> None:
+    page = "== Q ==\n:*(Add your comment here) My idea. (Don't forget to add your signature)\n"
+    (item,) = build_summary(analyze(page), "P", None).attention
+    assert item.excerpt == "My idea."
+    assert item.unsigned and item.filled_prompt
+
+
+def test_operator_template(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.j2"
+    mine.write_text("{{ totals.comments }} Kommentare auf {{ title | inert }}\n", encoding="utf-8")
+    assert render_summary(sample_summary(), str(mine)) == "6 Kommentare auf Consultation\n"
+    with pytest.raises(InputError, match="not found"):
+        render_summary(sample_summary(), str(tmp_path / "summary.wikitext.j2"))
+    broken = tmp_path / "broken.j2"
+    broken.write_text("{{ no_such_value }}", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot render"):
+        render_summary(sample_summary(), str(broken))
+
+
+# --- hostile input -------------------------------------------------------------------------------
+
+
+def hostile_analysis(values: tuple[str, ...]) -> Analysis:
+    """A page model whose every title, user name and comment text is one of `values`.
+
+    Built directly (not through analyze) so that each string reaches the summary unchanged.
+    """
+    sections = []
+    comments = []
+    placeholders = []
+    for i, value in enumerate(values):
+        level = 2 if i % 4 == 0 else 4
+        sections.append(Section(value, level, value.replace(" ", "_"), i * 10 + 1, value, value))
+        if level == 2:
+            continue
+        comments.append(Comment(value, i, i * 10 + 2, i * 10 + 2, 2, f"{value} {i}",
+                                datetime(2020, 1, 1, tzinfo=UTC), SIGNED, False, value))
+        comments.append(Comment(value, i, i * 10 + 3, i * 10 + 3, 2, None, None, UNSIGNED,
+                                True, f":*{value} (Don't forget to add your signature)",
+                                "(Don't forget to add your signature)"))
+        placeholders.append(Placeholder(value, i, i * 10 + 3, True, "(Don't forget …)"))
+    return Analysis("", tuple(sections), tuple(comments), tuple(placeholders))
+
+
+BENIGN = tuple("plain text" for _ in HOSTILE)
+# Everything wikitext could act on; from user data, none of it may reach the output raw.
+_MARKUP = ("[[", "]]", "{{", "}}", "~~~", "__", "<", ">", "''", "|", "!!", "-{", "}-", "&", "=",
+           "://", "//", "ISBN ", "RFC ", "PMID ")
+
+
+def markup_profile(text: str) -> dict[str, object]:
+    """What a summary's markup is made of, regardless of the text values inside it."""
+    lines = text.split("\n")
+    return {
+        "lines": len(lines),
+        "line_starts": [line[:2] for line in lines if line[:1] in "*#:;={|!- "],
+        **{token: text.count(token) for token in _MARKUP},
+    }
+
+
+def without_references(text: str) -> str:
+    return re.sub(r"&#\d+;", "", text)
+
+
+def render_hostile(values: tuple[str, ...], title: str, template: str | None = None) -> str:
+    return render_summary(build_summary(hostile_analysis(values), title, SAMPLE_AS_OF), template)
+
+
+def test_hostile_values_add_no_markup() -> None:
+    hostile = without_references(render_hostile(HOSTILE, "Page ~~~~ [[Category:X]] {{subst:Y}}"))
+    benign = without_references(render_hostile(BENIGN, "Page plain text"))
+    assert markup_profile(hostile) == markup_profile(benign)
+
+
+def test_hostile_summary_keeps_its_shape_and_shows_the_text() -> None:
+    text = render_hostile(HOSTILE, "Page|}")
+    questions = sum(1 for i in range(len(HOSTILE)) if i % 4)
+    assert text.count("\n|-\n") == questions
+    assert text.count("\n|}\n") == 1 and text.count("\n{|") == 1
+    code = mwparserfromhell.parse(text)
+    assert not code.filter_templates() and not code.filter_comments()
+    assert not code.filter_external_links() and not code.filter_arguments()
+    links = code.filter_wikilinks()
+    targets = {html.unescape(str(link.title)) for link in links}
+    expected = {":Page|}"}
+    for i, value in enumerate(HOSTILE):
+        one_line = re.sub(r"[\n\r\t]", " ", value)
+        expected.add(f":User:{one_line} {i}".replace("_", " ") if i % 4 else "")
+        expected.add(f":Page|}}#{one_line}".replace("_", " ") if i % 4 else "")
+    assert targets == expected - {""}
+    shown = html.unescape(text)
+    for value in HOSTILE:
+        assert re.sub(r"[\n\r\t]", " ", value).strip() in shown, value
+
+
+def test_the_hostile_check_has_teeth(tmp_path: Path) -> None:
+    leaky = tmp_path / "leaky.j2"
+    shipped = (TEMPLATES_DIR / "summary.wikitext.j2").read_text(encoding="utf-8")
+    leaky.write_text(shipped.replace("a.excerpt | inert", "a.excerpt"), encoding="utf-8")
+    hostile = without_references(render_hostile(HOSTILE, "P", str(leaky)))
+    benign = without_references(render_hostile(BENIGN, "P", str(leaky)))
+    assert markup_profile(hostile) != markup_profile(benign)
+
+
+def test_hostile_page_through_the_analyzer() -> None:
+    page = (
+        "== &#91;&#91;Category:Spam&#93;&#93; &#123;&#123;subst:X&#125;&#125; ==\n"
+        "=== T <nowiki>~~~~ __NOTOC__ |} <ref></nowiki> ===\n"
+        ":*(Add your comment here)\n"
+        ":* {{subst:X}} [[Category:Spam]] __NOTOC__ <ref>r</ref> || |} </nowiki> ''i'' <!-- c -->\n"
+        ":*[[User:A&#124;B~~~]] says hi (Don't forget to add your signature)\n"
+        ":* ok [[User:Eve&#91;&#91;x|Eve]] 10:00, 1 March 2021 (UTC)\n"
+    )
+    analysis = analyze(page)
+    summary = build_summary(analysis, "Talk:P", None)
+    text = render_summary(summary)
+    assert summary.totals.questions == 1 and len(summary.attention) == 2
+    assert summary.participants[0].name == "Eve[[x"
+    plain = without_references(text)
+    for token in ("~~~", "__", "{{", "<ref", "</nowiki", "<!--", "Category:Spam]]", "''i"):
+        assert token not in plain, token
+    assert plain.count("[[") == 5  # header, question, participant, two attention items
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "summary", *args], cwd=ROOT, input=stdin,
+        capture_output=True, timeout=120, check=False,
+    )
+
+
+def test_cli_prints_the_wikitext_and_the_json() -> None:
+    expected = render_summary(sample_summary())
+    result = cli(str(SAMPLE), "--title", "Consultation", "--as-of", "2016-09-21T17:40:00Z")
+    assert result.returncode == 0 and result.stdout.decode() == expected
+    result = cli("-", "--title", "Consultation", "--json", stdin=SAMPLE.read_bytes())
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == summary_to_dict(sample_summary(None))
+
+
+def test_cli_uses_an_operator_template(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.j2"
+    mine.write_text("{{ totals.questions }} questions\n", encoding="utf-8")
+    result = cli(str(SAMPLE), "--title", "C", "--template", str(mine))
+    assert result.stdout == b"3 questions\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--as-of", "2016-09-21 17:40"), "--as-of: expected YYYY-MM-DDTHH:MM:SSZ"),
+        (("--as-of", "2016-02-30T00:00:00Z"), "--as-of: expected YYYY-MM-DDTHH:MM:SSZ"),
+        (("--template", "/nonexistent/summary.wikitext.j2"), "summary template not found"),
+    ],
+)
+def test_cli_bad_arguments_are_one_line_and_status_2(args: tuple[str, ...], message: str) -> None:
+    result = cli(str(SAMPLE), "--title", "C", *args)
+    assert result.returncode == 2 and result.stdout == b""
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_cli_needs_a_title() -> None:
+    result = cli(str(SAMPLE))
+    assert result.returncode == 2 and b"--title" in result.stderr
+    assert cli(str(SAMPLE), "--title", " ").returncode == 2
