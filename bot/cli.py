@@ -99,6 +99,29 @@ def _print_diff(old: str, new: str, name: str) -> None:
         sys.stdout.write(line if line.endswith("\n") else line + "\n")
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.text.summary import build_summary, render_summary, summary_to_dict
+
+    as_of = None
+    if args.as_of is not None:
+        try:
+            as_of = datetime.strptime(args.as_of, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            raise InputError(
+                f"--as-of: expected YYYY-MM-DDTHH:MM:SSZ (UTC), got {args.as_of!r}"
+            ) from None
+    if not args.title.strip():
+        raise InputError("--title: expected the consultation page's title")
+    summary = build_summary(analyze(read_input(args.file), _profile(args)), args.title, as_of)
+    if args.json:
+        print(json.dumps(summary_to_dict(summary), ensure_ascii=False, indent=1))
+    else:
+        sys.stdout.write(render_summary(summary, args.template))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Keep MediaWiki consultation pages tidy.")
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
@@ -110,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
     p.add_argument("--json", action="store_true", help="print the model as JSON")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("summary", help="print the summary subpage's wikitext (or JSON)")
+    p.add_argument("file", metavar="FILE", help="wikitext file, or - for standard input")
+    p.add_argument("--title", required=True, help="the consultation page's title, for links")
+    p.add_argument("--json", action="store_true", help="print the summary data as JSON")
+    p.add_argument("--as-of", metavar="YYYY-MM-DDTHH:MM:SSZ",
+                   help="time of the newest revision, shown as 'as of' (default: no time)")
+    p.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
+    p.add_argument("--template", metavar="PATH", help="jinja2 template instead of the shipped one")
+    p.set_defaults(func=cmd_summary)
 
     for name in WIKI_COMMANDS:
         p = sub.add_parser(name, help=f"{name} on the wiki (see `{PROG} {name} --help`)",
