@@ -51,6 +51,12 @@ def plain_title(raw_title: str) -> str:
     """The heading title as plain text: links shown by their label, formatting and tags dropped."""
     if not any(c in raw_title for c in "[{'<&"):
         return re.sub(r"\s+", " ", raw_title).strip()
+    # nowiki content is shown as written: hide it from the parser as character references.
+    raw_title = re.sub(
+        r"(?is)<nowiki>(.*?)</nowiki>",
+        lambda m: "".join(f"&#{ord(c)};" for c in m.group(1)),
+        raw_title,
+    )
     code = mwparserfromhell.parse(raw_title)
     text = code.strip_code(normalize=True, collapse=True, keep_template_params=False)
     text = re.sub(r"<[^<>]*>", "", text)
