@@ -122,6 +122,35 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_convert(args: argparse.Namespace) -> int:
+    import re
+
+    from bot.text.collapse import CollapseOptions, convert
+
+    try:
+        re.compile(args.title_pattern or "")
+    except re.error as exc:
+        raise InputError(f"--title-pattern: invalid regular expression: {exc}") from None
+    options = CollapseOptions(
+        levels=tuple(sorted(set(args.level))) if args.level else (3,),
+        title_pattern=args.title_pattern, style=args.style, template=args.template,
+    )
+    old = read_input(args.file)
+    new = convert(old, options, _profile(args)).text
+    if args.diff:
+        _print_diff(old, new, args.file)
+    else:
+        sys.stdout.write(new)
+    return 0
+
+
+def cmd_unconvert(args: argparse.Namespace) -> int:
+    from bot.text.collapse import unconvert
+
+    sys.stdout.write(unconvert(read_input(args.file)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Keep MediaWiki consultation pages tidy.")
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
@@ -143,6 +172,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
     p.add_argument("--template", metavar="PATH", help="jinja2 template instead of the shipped one")
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("convert", help="fold question headings and their intros into boxes")
+    p.add_argument("file", metavar="FILE", help="wikitext file, or - for standard input")
+    p.add_argument("--level", type=int, action="append", choices=range(1, 7), metavar="N",
+                   help="fold headings of this level (repeatable; default: 3)")
+    p.add_argument("--title-pattern", metavar="RE",
+                   help="fold only headings whose plain title matches this regular expression")
+    p.add_argument("--style", choices=("replace-heading", "keep-heading"),
+                   default="replace-heading", help="replace the heading (default) or keep it")
+    p.add_argument("--template", metavar="PATH", help="jinja2 box template (default: shipped)")
+    p.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
+    p.add_argument("--diff", action="store_true", help="print a unified diff instead of the page")
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("unconvert", help="turn the bot's boxes back into headings")
+    p.add_argument("file", metavar="FILE", help="wikitext file, or - for standard input")
+    p.set_defaults(func=cmd_unconvert)
 
     for name in WIKI_COMMANDS:
         p = sub.add_parser(name, help=f"{name} on the wiki (see `{PROG} {name} --help`)",

@@ -1,0 +1,371 @@
+"""Fold question headings and their intros into collapsible boxes, and undo that exactly.
+
+convert() folds the text under each chosen heading, up to the next heading, into a box rendered
+from a template; marker comments on the box let unconvert() restore the page byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
+from urllib.parse import unquote
+
+import jinja2
+
+from bot.errors import InputError
+from bot.render import render, render_file
+from bot.text.analysis import Analysis, analyze
+from bot.text.boxes import BoxSpan, div_balanced, find_boxes
+from bot.text.masking import mask, masked_spans
+from bot.text.profile import ENGLISH, SiteProfile
+from bot.text.prompts import DEFAULT_PROMPT_PHRASES
+from bot.text.sections import anchor_of, legacy_anchor_of, plain_title, unique_anchors
+
+STYLES = ("replace-heading", "keep-heading")
+TEMPLATES = {"replace-heading": "box.wikitext.j2", "keep-heading": "box_keep_heading.wikitext.j2"}
+
+# The bot's box is `START\n` + template prefix + folded lines + template suffix + `END`. START
+# records the replaced heading line (with `%`, `<`, `>` and control characters %-encoded, so that
+# no title can end the comment), the lengths of prefix and suffix, and a digest of the three: a
+# box whose frame someone edited by hand is left alone. A region holding MARKER_WORD anywhere is
+# never folded, so page text cannot forge a marker inside a box the bot makes.
+MARKER_WORD = "consultation-bot fold"
+END_MARKER = "<!-- /consultation-bot fold -->"
+_START_MARKER = re.compile(
+    r"^<!-- consultation-bot fold(?:: (?P<heading>[^<>\n]+))? "
+    r"\[1 (?P<prefix>\d+) (?P<suffix>\d+) (?P<digest>[0-9a-f]{8})\] -->\n",
+    re.MULTILINE,
+)
+_ENCODE = re.compile(r"[%<>\x00-\x1f\x7f]")
+# Same as sections._HEADING: where the title sits in a heading line.
+_HEADING = re.compile(r"^(={1,6})(.+?)(={1,6})[ \t]*$")
+# Nesting a box must not cut through: templates, tables, and extension tags spanning lines.
+_NESTING = re.compile(
+    r"(?P<brace>\{\{)|(?P<unbrace>\}\})|(?P<table>^[ \t:]*\{\|)|(?P<untable>^[ \t]*\|\})"
+    r"|<(?P<slash>/?)(?P<tag>table|ref|references|gallery|poem|math|chem|score|timeline|graph"
+    r"|imagemap|inputbox|templatedata|mapframe|categorytree|includeonly|noinclude|onlyinclude)"
+    r"\b[^<>]*?(?P<selfclosing>/?)>",
+    re.IGNORECASE,
+)
+_SENTINEL = "\x00content\x00"
+
+
+@dataclass(frozen=True)
+class CollapseOptions:
+    levels: tuple[int, ...] = (3,)
+    title_pattern: str | None = None  # searched in the plain title
+    style: str = "replace-heading"  # or "keep-heading"
+    template: str | None = None  # path to an operator's own template file
+
+
+@dataclass(frozen=True)
+class Conversion:
+    text: str
+    folded: tuple[str, ...]  # plain titles of the questions folded by this call
+
+
+@dataclass(frozen=True)
+class _Heading:
+    index: int  # 0-based line
+    level: int
+    title: str  # the wikitext between the equals signs, as written
+    plain: str  # as a reader sees it; unlike the page model's, text in <nowiki> counts
+    anchor: str  # the id MediaWiki gives it, numbered like MediaWiki does
+    templated: bool  # a template in the title makes the id unknowable offline
+
+
+@dataclass(frozen=True)
+class _Fold:
+    first: int  # 0-based first line replaced (the heading's line in replace-heading style)
+    last: int  # 0-based last line replaced, inclusive
+    heading: _Heading
+    line: str | None  # the whole heading line, when the box replaces it
+
+
+def compile_title_pattern(pattern: str | None) -> re.Pattern[str] | None:
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"invalid title pattern {pattern!r}: {exc}") from None
+
+
+def convert(
+    text: str,
+    options: CollapseOptions = CollapseOptions(),
+    profile: SiteProfile = ENGLISH,
+    prompt_phrases: tuple[str, ...] = DEFAULT_PROMPT_PHRASES,
+) -> Conversion:
+    """Fold every eligible heading's intro; returns the page unchanged when none is eligible."""
+    if options.style not in STYLES:
+        raise InputError(f"collapse style: expected one of {', '.join(STYLES)}")
+    if not options.levels or any(not 1 <= n <= 6 for n in options.levels):
+        raise InputError("collapse levels: levels are 1 to 6")
+    pattern = compile_title_pattern(options.title_pattern)
+    page = _Page(text, analyze(text, profile, prompt_phrases))
+    folds = [
+        fold for k in range(len(page.headings))
+        if (fold := page.fold_for(k, options, pattern)) is not None
+    ]
+    if options.style == "replace-heading":
+        folds = _without_anchor_clashes(folds, page.headings)
+    if not folds:
+        return Conversion(text, ())
+    lines = text.split("\n")
+    for fold in reversed(folds):
+        lines[fold.first : fold.last + 1] = [_box(fold, page.lines, options)]
+    result = "\n".join(lines)
+    if unconvert(result) != unconvert(text):
+        raise InputError(f"box template {_template_name(options)}: its boxes cannot be undone")
+    return Conversion(result, tuple(fold.heading.plain for fold in folds))
+
+
+def unconvert(text: str) -> str:
+    """The page with every box the bot made turned back into the text it was made from."""
+    span_starts = {start for start, _ in masked_spans(text)}
+    parts: list[str] = []
+    done = search = 0
+    while (start := _START_MARKER.search(text, search)) is not None:
+        end = text.find(END_MARKER, start.end())
+        restored = _restore(text, start, end, span_starts)
+        if restored is None:
+            search = start.end()
+            continue
+        parts += [text[done : start.start()], restored]
+        done = search = end + len(END_MARKER)
+    return "".join([*parts, text[done:]])
+
+
+def _restore(
+    text: str, start: re.Match[str], end: int, span_starts: set[int]
+) -> str | None:
+    """The original text of one marked box, or None if it is not intact."""
+    # Markers inside <nowiki>, <pre> or another comment are examples, not boxes.
+    if end < 0 or start.start() not in span_starts or end not in span_starts:
+        return None
+    inner = text[start.end() : end]
+    heading = unquote(start["heading"]) if start["heading"] is not None else None
+    p, s = int(start["prefix"]), int(start["suffix"])
+    if p + s > len(inner):
+        return None
+    prefix, content, suffix = inner[:p], inner[p : len(inner) - s], inner[len(inner) - s :]
+    if start["digest"] != _digest(heading, prefix, suffix) or MARKER_WORD in content:
+        return None
+    return content if heading is None else f"{heading}\n{content}"
+
+
+def _digest(heading: str | None, prefix: str, suffix: str) -> str:
+    data = "\x00".join((heading or "", prefix, suffix)).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()[:8]
+
+
+def _encode(heading: str) -> str:
+    return _ENCODE.sub(lambda m: f"%{ord(m.group(0)):02X}", heading)
+
+
+class _Page:
+    """What convert needs to know about each line of one page."""
+
+    def __init__(self, text: str, analysis: Analysis) -> None:
+        self.lines = text.split("\n")
+        self.masked = mask(text).split("\n")
+        self.headings = _headings(self.lines, self.masked, [s.line - 1 for s in analysis.sections])
+        self.depth = _nesting_depths(self.masked)
+        self.hidden = _HiddenSpans(text, self.lines)
+        self.taken: set[int] = set()  # lines of boxes, comments and prompts
+        # A box stands for a heading folded before (by the bot or by hand), so it ends a region
+        # as a heading does; the bot's marker line above a box belongs to it.
+        self.box_starts: list[int] = []
+        for box in find_boxes(self.masked):
+            self.taken.update(range(box.start, box.end + 1))
+            above = box.start - 1
+            marked = above >= 0 and _START_MARKER.match(self.lines[above] + "\n") is not None
+            self.box_starts.append(above if marked else box.start)
+        for comment in analysis.comments:
+            self.taken.update(range(comment.line - 1, comment.end_line))
+        self.taken.update(p.line - 1 for p in analysis.placeholders)
+
+    def fold_for(
+        self, k: int, options: CollapseOptions, pattern: re.Pattern[str] | None
+    ) -> _Fold | None:
+        heading = self.headings[k]
+        if heading.level not in options.levels:
+            return None
+        if pattern is not None and not pattern.search(heading.plain):
+            return None
+        h = heading.index
+        e = self.headings[k + 1].index if k + 1 < len(self.headings) else len(self.lines)
+        next_box = bisect_right(self.box_starts, h)
+        if next_box < len(self.box_starts):
+            e = min(e, self.box_starts[next_box])
+        body = [i for i in range(h + 1, e) if self.lines[i].strip()]
+        if not body:
+            return None  # nothing to hide: a box would only take the heading away
+        first, last = body[0], body[-1]
+        replacing = options.style == "replace-heading"
+        if not self._can_fold(h, h if replacing else first, last, e):
+            return None
+        if not div_balanced([mask(heading.title)]):
+            return None  # the title goes inside the toggle's div
+        return _Fold(h if replacing else first, last, heading, self.lines[h] if replacing else None)
+
+    def _can_fold(self, h: int, start: int, last: int, end: int) -> bool:
+        """Whether lines start..last may become a box (start is h or the first body line)."""
+        return (
+            self.depth[h] == 0 and self.depth[h + 1] == 0 and self.depth[last + 1] == 0
+            and not self.hidden.cut_at(h + 1) and not self.hidden.cut_at(start)
+            and not self.hidden.cut_at(last, end_of_line=True)
+            and not any(i in self.taken for i in range(h + 1, end))
+            and not any(MARKER_WORD in self.lines[i] for i in range(h, end))
+            and div_balanced(self.masked[h + 1 : last + 1])
+        )
+
+
+def _nesting_depths(masked: list[str]) -> list[int]:
+    """Per line, the total nesting open where it starts (one more entry for the end)."""
+    counts = {"brace": 0, "table": 0, "tag": 0}
+    depths = []
+    for line in masked:
+        depths.append(sum(counts.values()))
+        for token in _NESTING.finditer(line):
+            kind = token.lastgroup or ""
+            if token["tag"]:
+                if token["selfclosing"]:
+                    continue
+                kind = "untag" if token["slash"] else "tag"
+            base = kind.removeprefix("un")
+            step = -1 if kind.startswith("un") else 1
+            counts[base] = max(0, counts[base] + step)  # a stray closer is literal text
+    depths.append(sum(counts.values()))
+    return depths
+
+
+class _HiddenSpans:
+    """Comments and nowiki-like spans, to keep a box from cutting through one."""
+
+    def __init__(self, text: str, lines: list[str]) -> None:
+        self.text = text
+        self.spans = masked_spans(text)
+        self.span_starts = [start for start, _ in self.spans]
+        self.line_starts, offset = [], 0
+        for line in lines:
+            self.line_starts.append(offset)
+            offset += len(line) + 1
+        self.line_starts.append(offset)  # one past the end, like a line after the last
+
+    def cut_at(self, line: int, end_of_line: bool = False) -> bool:
+        """Whether the start (or the end) of a line lies inside a span.
+
+        An unclosed comment runs to the end of the page, so it also swallows anything put
+        after the page's last line.
+        """
+        position = self.line_starts[line + 1] - 1 if end_of_line else self.line_starts[line]
+        position = min(position, len(self.text))
+        k = bisect_left(self.span_starts, position) - 1
+        if k < 0:
+            return False
+        start, end = self.spans[k]
+        unclosed = self.text.startswith("<!--", start) and not (
+            end - start >= 7 and self.text.endswith("-->", 0, end)
+        )
+        return position < end or (position == end and unclosed)
+
+
+def _headings(lines: list[str], masked: list[str], indexes: list[int]) -> list[_Heading]:
+    headings = []
+    for i in indexes:
+        match = _HEADING.match(masked[i])
+        if match is None:  # cannot happen: the page model found a heading here
+            continue
+        level = min(len(match.group(1)), len(match.group(3)))
+        title_end = match.end(3) - level
+        title = lines[i][level:title_end].strip()
+        templated = "{{" in masked[i][level:title_end]
+        headings.append(_Heading(i, level, title, plain_title(title), "", templated))
+    anchors = unique_anchors([anchor_of(h.plain) for h in headings])
+    return [replace(h, anchor=a) for h, a in zip(headings, anchors, strict=True)]
+
+
+def _without_anchor_clashes(folds: list[_Fold], headings: list[_Heading]) -> list[_Fold]:
+    """Folds whose removed heading shares no anchor with a heading that stays.
+
+    Removing `Q` in front of another `Q` would renumber that one's `#Q_2` to `#Q` and give two
+    elements the same id, so such a heading stays a heading.
+    """
+    kept = {fold.heading.index: fold for fold in folds}
+    while True:
+        staying = {_anchor_key(h) for h in headings if h.index not in kept}
+        clashes = [i for i, fold in kept.items() if _anchor_key(fold.heading) in staying]
+        if not clashes:
+            return [kept[i] for i in sorted(kept)]
+        for i in clashes:
+            del kept[i]
+
+
+def _anchor_key(heading: _Heading) -> str:
+    return anchor_of(heading.plain).lower()
+
+
+def _anchors(heading: _Heading) -> tuple[str, ...]:
+    """Ids for the spans that keep links to a removed heading working.
+
+    A <span id> works on every wiki, while {{anchor}} shows a red link where Template:Anchor is
+    missing. The id is escaped so that no title can end the attribute or expand anything in it
+    (MediaWiki decodes the references). No id when a template in the title makes it unknowable.
+    """
+    if heading.templated or not heading.anchor:
+        return ()
+    ids = [heading.anchor]
+    if legacy_anchor_of(heading.anchor) != heading.anchor:
+        ids.append(legacy_anchor_of(heading.anchor))
+    return tuple(re.sub(r"[&\"<>{}\[\]|~']", lambda m: f"&#{ord(m.group(0))};", i) for i in ids)
+
+
+def _template_name(options: CollapseOptions) -> str:
+    return options.template or TEMPLATES[options.style]
+
+
+def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
+    """The template's text before and after the folded lines."""
+    values = {
+        "title": fold.heading.title,
+        "anchors": _anchors(fold.heading) if fold.line is not None else (),
+        "content": _SENTINEL,
+        "style": options.style,
+    }
+    try:
+        if options.template:
+            out = render_file(options.template, **values)
+        else:
+            out = render(TEMPLATES[options.style], **values)
+    except (OSError, jinja2.TemplateError) as exc:
+        raise InputError(f"box template {_template_name(options)}: {exc}") from None
+    if out.count(_SENTINEL) != 1:
+        raise InputError(
+            f"box template {_template_name(options)}: must place {{{{ content }}}} exactly once"
+        )
+    prefix, suffix = out.split(_SENTINEL)
+    suffix = suffix.removesuffix("\n")  # the template file's own last line break
+    if MARKER_WORD in prefix or MARKER_WORD in suffix:
+        raise InputError(f"box template {_template_name(options)}: contains {MARKER_WORD!r}")
+    # The page model must see the whole box as a box, or it would read folded lines as comments.
+    sample = mask(f"{prefix}Text.{suffix}").split("\n")
+    if find_boxes(sample) != [BoxSpan(0, len(sample) - 1)] or not div_balanced(sample):
+        raise InputError(
+            f"box template {_template_name(options)}: the box must be a "
+            '<div class="mw-collapsible ..."> on its own lines, closing every div it opens'
+        )
+    return prefix, suffix
+
+
+def _box(fold: _Fold, lines: list[str], options: CollapseOptions) -> str:
+    content_from = fold.first + 1 if fold.line is not None else fold.first
+    content = "\n".join(lines[content_from : fold.last + 1])
+    prefix, suffix = _chrome(fold, options)
+    heading = f": {_encode(fold.line)}" if fold.line is not None else ""
+    digest = _digest(fold.line, prefix, suffix)
+    start = f"<!-- {MARKER_WORD}{heading} [1 {len(prefix)} {len(suffix)} {digest}] -->"
+    return f"{start}\n{prefix}{content}{suffix}{END_MARKER}"

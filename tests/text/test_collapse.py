@@ -1,0 +1,343 @@
+"""Golden cases for folding headings into boxes (tests/cases/collapse) and its properties."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.errors import InputError
+from bot.text.analysis import analyze
+from bot.text.boxes import find_boxes
+from bot.text.collapse import CollapseOptions, convert, unconvert
+from bot.text.masking import mask
+from tests.golden import Case, cases
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = (ROOT / "bot" / "samples" / "consultation.wikitext").read_text(encoding="utf-8")
+KEEP = CollapseOptions(style="keep-heading")
+OPEN_DIV = re.compile(r"<div\b", re.IGNORECASE)
+CLOSE_DIV = re.compile(r"</div\s*>", re.IGNORECASE)
+
+
+def options_of(case: Case) -> CollapseOptions:
+    data = json.loads(case.get("options") or "{}")
+    if "levels" in data:
+        data["levels"] = tuple(data["levels"])
+    return CollapseOptions(**data)
+
+
+@pytest.mark.parametrize("case", cases("collapse"))
+def test_golden(case: Case) -> None:
+    options = options_of(case)
+    result = convert(case["input"], options)
+    case.check("output", result.text)
+    # A page with the bot's boxes on it round-trips to its unconverted form, others to themselves.
+    assert unconvert(result.text) == unconvert(case["input"])
+    if "consultation-bot fold" not in case["input"]:
+        assert unconvert(result.text) == case["input"]
+    assert convert(result.text, options).text == result.text
+
+
+def test_seed_page_folds_the_three_questions_and_keeps_every_comment() -> None:
+    result = convert(SAMPLE)
+    assert len(result.folded) == 3
+    assert result.folded[0] == "How can we design for an inclusive selection process?"
+    assert result.text.count('\n<div class="mw-collapsible mw-collapsed">') == 3
+    before, after = analyze(SAMPLE), analyze(result.text)
+    assert [c.text for c in after.comments] == [c.text for c in before.comments]
+    assert [c.status for c in after.comments] == [c.status for c in before.comments]
+    assert len(after.sections) == len(before.sections) - 3
+
+
+def test_folded_lists_only_this_calls_folds() -> None:
+    once = convert(SAMPLE)
+    assert convert(once.text).folded == ()
+    assert convert(SAMPLE, KEEP).folded == once.folded
+
+
+def test_anchor_line_above_a_box_is_not_read_as_a_comment() -> None:
+    # The level-3 question follows someone's comment, so its box lands in participant space.
+    page = (
+        "== Part ==\n:* A view. [[User:Ann|Ann]] 10:00, 1 February 2022 (UTC)\n"
+        "=== Question? ===\nBackground.\n"
+    )
+    converted = convert(page).text
+    assert '<span id="Question?"></span>' in converted
+    comments = analyze(converted).comments
+    assert [c.text for c in comments] == [c.text for c in analyze(page).comments]
+
+
+def test_hand_made_box_is_not_undone_and_bot_box_is() -> None:
+    hand_made = (
+        '<div class="mw-collapsible mw-collapsed"><div class="mw-collapsible-toggle">'
+        "'''Q'''</div> <div class=\"mw-collapsible-content\">\nText\n</div></div></div>\n"
+    )
+    page = hand_made + "=== Mine ===\nIntro.\n"
+    converted = convert(page).text
+    assert converted.startswith(hand_made)
+    assert "\n=== Mine ===\n" not in converted
+    assert unconvert(converted) == page
+    assert unconvert(hand_made) == hand_made
+
+
+def test_edited_content_is_kept_and_edited_frame_is_left_alone() -> None:
+    page = "=== Q ===\nIntro.\n==== Sub ====\n"
+    converted = convert(page).text
+    added = converted.replace("Intro.\n", "Intro.\nA line added by an organizer.\n")
+    assert unconvert(added) == "=== Q ===\nIntro.\nA line added by an organizer.\n==== Sub ====\n"
+    retitled = converted.replace("'''Q'''", "'''Q, retitled'''")
+    assert retitled != converted
+    assert unconvert(retitled) == retitled
+
+
+def test_marker_text_on_the_page_cannot_forge_or_break_a_box() -> None:
+    forged_title = "=== Q <!-- consultation-bot fold: == X == [1 0 0 00000000] --> ===\nIntro.\n"
+    assert convert(forged_title).text == forged_title
+    in_content = "=== Q ===\n<!-- /consultation-bot fold -->\n"
+    assert convert(in_content).text == in_content
+    # A real box shown as an example inside <nowiki> is not undone.
+    box = convert("=== Q ===\nIntro.").text
+    example = f"<nowiki>\n{box}\n</nowiki>"
+    assert unconvert(example) == example
+    assert unconvert(box) == "=== Q ===\nIntro."
+
+
+def test_title_cannot_end_the_marker_comment() -> None:
+    page = "=== a --> b <!-- c --> %3E ===\nIntro.\n"
+    converted = convert(page).text
+    marker = converted.split("\n", 1)[0]
+    assert marker.count("-->") == 1 and marker.endswith("-->")
+    assert "%253E" in marker
+    assert unconvert(converted) == page
+
+
+def test_operator_template(tmp_path: Path) -> None:
+    template = tmp_path / "mybox.j2"
+    template.write_text(
+        '<div class="mw-collapsible mw-collapsed">{{ title }} ({{ style }})\n'
+        '<div class="mw-collapsible-content">\n{{ content }}\n</div></div>\n',
+        encoding="utf-8",
+    )
+    options = CollapseOptions(template=str(template))
+    page = "=== Q ===\nIntro.\n==== Sub ====\n"
+    converted = convert(page, options).text
+    assert '<div class="mw-collapsible mw-collapsed">Q (replace-heading)\n' in converted
+    assert unconvert(converted) == page
+    assert convert(converted, options).text == converted
+    keep = CollapseOptions(template=str(template), style="keep-heading")
+    kept = convert(page, keep).text
+    assert kept.startswith("=== Q ===\n") and convert(kept, keep).text == kept
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("no content here\n", "exactly once"),
+        ("{{ content }}{{ content }}", "exactly once"),
+        ("{% if %}", "box template"),
+        ('<div class="mw-collapsible">\n{{ content }}\n</div><!--', "cannot be undone"),
+        ("{{ content }}<!-- consultation-bot fold -->", "contains"),
+        ("{{ title }}\n{{ content }}\n", "mw-collapsible"),
+        ('<div class="mw-collapsible">\n{{ content }}\n', "closing every div"),
+    ],
+)
+def test_bad_operator_template_is_one_input_error(tmp_path: Path, body: str, message: str) -> None:
+    template = tmp_path / "bad.j2"
+    template.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(message)):
+        convert("=== Q ===\nIntro.\n", CollapseOptions(template=str(template)))
+
+
+def test_missing_operator_template_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="box template"):
+        convert("=== Q ===\nIntro.\n", CollapseOptions(template=str(tmp_path / "none.j2")))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        CollapseOptions(title_pattern="(unclosed"),
+        CollapseOptions(style="fold"),
+        CollapseOptions(levels=()),
+        CollapseOptions(levels=(7,)),
+    ],
+)
+def test_bad_options_are_input_errors(options: CollapseOptions) -> None:
+    with pytest.raises(InputError):
+        convert("=== Q ===\nIntro.\n", options)
+
+
+def test_find_boxes_takes_in_anchor_lines_and_is_not_ended_by_an_equals_sign() -> None:
+    lines = [
+        "text",
+        '<span id="Q"></span><span id="Q.3F"></span>',
+        '<div class="mw-collapsible mw-collapsed">',
+        "= not a heading",
+        "</div>",
+        "after",
+    ]
+    assert [(b.start, b.end) for b in find_boxes(lines)] == [(1, 4)]
+
+
+# Pages for the properties: lines of wikitext that a consultation page is made of, and the
+# markup that trips up folding (comments and nowiki across lines, templates, tables, divs).
+TITLES = st.sampled_from([
+    "Q", "Why?", "Q", "[[Link|label]] x", "{{T|a}} b", "''it'' '''b'''", "a <!-- c --> b",
+    "<nowiki>=</nowiki>", 'x "y" & z', "<div>d</div>", "100%", "a --> b", "Editors'",
+])
+LINES = st.one_of(
+    st.builds(lambda n, t, m, tail: "=" * n + t + "=" * m + tail,
+              st.integers(1, 6), TITLES, st.integers(1, 6), st.sampled_from(["", " ", "\t"])),
+    st.sampled_from([
+        "", "", "Background text.", "* a point",
+        ":*(Add your comment here) (Don't forget to add your signature)",
+        ":* idea [[User:A|A]] 12:34, 5 May 2020 (UTC)", ":* unsigned idea", "{{Box|", "}}",
+        "{{Clear}}", '{| class="wikitable"', "|}", "| cell", "<!--", "-->", "<!-- note -->",
+        "<nowiki>", "</nowiki>", "<div>", "</div>", '<div class="mw-collapsible mw-collapsed">',
+        "'''Q'''</div> <div class=\"mw-collapsible-content\">", "</div></div></div>",
+        '<span id="x"></span>', "<ref>", "</ref>", "=== not closed", "==",
+    ]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+)
+PAGES = st.lists(LINES, max_size=30).map("\n".join)
+OPTIONS = st.builds(
+    CollapseOptions,
+    levels=st.sets(st.integers(1, 6), min_size=1).map(lambda s: tuple(sorted(s))),
+    style=st.sampled_from(["replace-heading", "keep-heading"]),
+)
+PROPERTY_SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@PROPERTY_SETTINGS
+@given(PAGES, OPTIONS)
+def test_convert_is_idempotent(page: str, options: CollapseOptions) -> None:
+    once = convert(page, options).text
+    assert convert(once, options).text == once
+
+
+@PROPERTY_SETTINGS
+@given(PAGES, OPTIONS)
+def test_unconvert_restores_the_page_byte_for_byte(page: str, options: CollapseOptions) -> None:
+    assert unconvert(convert(page, options).text) == page
+
+
+@PROPERTY_SETTINGS
+@given(PAGES, OPTIONS)
+def test_pages_with_bot_boxes_round_trip_to_their_unconverted_form(
+    page: str, options: CollapseOptions
+) -> None:
+    with_box = convert("=== Earlier ===\nFolded before.\n", options).text + page
+    assert unconvert(convert(with_box, options).text) == unconvert(with_box)
+
+
+@PROPERTY_SETTINGS
+@given(PAGES, OPTIONS)
+def test_divs_added_are_balanced_and_no_character_is_lost(
+    page: str, options: CollapseOptions
+) -> None:
+    result = convert(page, options)
+    out = result.text
+    opened = len(OPEN_DIV.findall(out)) - len(OPEN_DIV.findall(page))
+    closed = len(CLOSE_DIV.findall(out)) - len(CLOSE_DIV.findall(page))
+    assert opened == closed == 5 * len(result.folded)
+    before, after = Counter(page), Counter(out)
+    assert all(after[c] >= n for c, n in before.items() if c.isalnum())
+    # Every line but the headings is still there, as it was and in the same order.
+    headings = {s.line - 1 for s in analyze(page).sections}
+    remaining = iter(out.split("\n"))
+    lines = page.split("\n")
+    assert all(line in remaining for i, line in enumerate(lines) if i not in headings)
+
+
+@PROPERTY_SETTINGS
+@given(PAGES, OPTIONS)
+def test_boxes_are_organizer_text_to_the_page_model(page: str, options: CollapseOptions) -> None:
+    result = convert(page, options)
+    before = [(c.text, c.status) for c in analyze(page).comments]
+    after = [(c.text, c.status) for c in analyze(result.text).comments]
+    assert after == before
+    masked = mask(result.text).split("\n")
+    box_lines = {i for b in find_boxes(masked) for i in range(b.start, b.end + 1)}
+    lines = result.text.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.startswith("<!-- consultation-bot fold")]
+    ends = [i for i, line in enumerate(lines) if line.endswith("<!-- /consultation-bot fold -->")]
+    assert len(starts) == len(ends) == len(result.folded)
+    # The line after the marker (anchors, or the box itself) through the end marker's line.
+    assert all(set(range(a + 1, b + 1)) <= box_lines for a, b in zip(starts, ends, strict=True))
+
+
+CLEAN_SECTIONS = st.lists(
+    st.tuples(
+        st.text(alphabet="abcdefgh ?", min_size=1, max_size=10).filter(lambda t: t.strip()),
+        st.lists(st.sampled_from(["Background.", "* point", "", "More text."]), min_size=1,
+                 max_size=4).filter(any),
+    ),
+    min_size=1, max_size=6,
+)
+
+
+@PROPERTY_SETTINGS
+@given(CLEAN_SECTIONS, st.sampled_from(["replace-heading", "keep-heading"]))
+def test_every_plain_intro_is_folded(sections: list, style: str) -> None:
+    # Titles made unique with their index: same-titled headings have their own rules.
+    page = "\n".join(
+        f"=== {i} {title.strip()} ===\n" + "\n".join(body)
+        for i, (title, body) in enumerate(sections)
+    )
+    result = convert(page, CollapseOptions(style=style))
+    assert result.folded == tuple(f"{i} {' '.join(t.split())}" for i, (t, _) in enumerate(sections))
+    assert unconvert(result.text) == page
+
+
+def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, input=stdin, capture_output=True,
+        timeout=120, check=False,
+    )
+
+
+def test_cli_convert_and_unconvert_round_trip(tmp_path: Path) -> None:
+    page = tmp_path / "page.wikitext"
+    page.write_text(SAMPLE, encoding="utf-8")
+    converted = run_cli("convert", str(page))
+    assert converted.returncode == 0, converted.stderr
+    assert converted.stdout.decode() == convert(SAMPLE).text
+    restored = run_cli("unconvert", "-", stdin=converted.stdout)
+    assert restored.returncode == 0
+    assert restored.stdout.decode() == SAMPLE
+
+
+def test_cli_convert_options_and_diff() -> None:
+    result = run_cli("convert", "-", "--level", "3", "--level", "4", "--style", "keep-heading",
+                     "--title-pattern", "inclusive", "--diff", stdin=SAMPLE.encode())
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert out.startswith("--- - (before)\n+++ - (after)\n")
+    assert out.count('\n+<div class="mw-collapsible mw-collapsed">') == 1
+    assert "\n-=== How can we design" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--title-pattern", "(unclosed"], "--title-pattern"),
+        (["--style", "fold"], "invalid choice"),
+        (["--level", "9"], "invalid choice"),
+    ],
+)
+def test_cli_convert_bad_usage_is_one_line_and_status_2(args: list[str], message: str) -> None:
+    result = run_cli("convert", "-", *args, stdin=b"=== Q ===\nIntro.\n")
+    assert result.returncode == 2
+    assert result.stdout == b""
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
