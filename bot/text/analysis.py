@@ -82,7 +82,7 @@ def analyze(
     masked_lines = mask(text).split("\n")
     headings: list[Heading] = []
     for number, line in enumerate(masked_lines, start=1):
-        parsed = parse_heading(line)
+        parsed = parse_heading(line, raw_lines[number - 1])
         if parsed is not None:
             headings.append(Heading(parsed[0], parsed[1], number))
     sections = build_sections(headings)

@@ -33,18 +33,22 @@ class Section:
     legacy_anchor: str
 
 
-def parse_heading(masked_line: str) -> tuple[int, str] | None:
-    """(level, raw title) if the masked line is a heading line."""
+def parse_heading(masked_line: str, raw_line: str | None = None) -> tuple[int, str] | None:
+    """(level, raw title) if the masked line is a heading line.
+
+    The title is taken from `raw_line` (same length, unmasked) when given, so that text inside
+    <nowiki> in a heading is kept.
+    """
     match = _HEADING.match(masked_line)
     if match is None:
         return None
-    lead, body, trail = match.groups()
+    lead, trail = match.group(1), match.group(3)
     level = min(len(lead), len(trail))
     # MediaWiki keeps surplus equals signs as part of the title.
-    body = "=" * (len(lead) - level) + body + "=" * (len(trail) - level)
-    if not body.strip():
+    start, end = match.start(2) - (len(lead) - level), match.end(2) + (len(trail) - level)
+    if not masked_line[start:end].strip():
         return None
-    return level, body.strip()
+    return level, (raw_line if raw_line is not None else masked_line)[start:end].strip()
 
 
 def plain_title(raw_title: str) -> str:
@@ -70,7 +74,7 @@ def anchor_of(title: str) -> str:
 
 def legacy_anchor_of(anchor: str) -> str:
     """The pre-HTML5 ("legacy") fragment encoding, e.g. `?` -> `.3F`."""
-    return quote(anchor, safe="-_.:").replace("%", ".")
+    return quote(anchor, safe="-_.:").replace("~", "%7E").replace("%", ".")
 
 
 def unique_anchors(anchors: list[str]) -> list[str]:
