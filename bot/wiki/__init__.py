@@ -1,0 +1,1 @@
+"""The wiki layer: the only code that imports pywikibot."""

@@ -1,0 +1,204 @@
+"""One pass over the configured consultation pages: read, plan, save, in that order.
+
+ConsultationBot is a pywikibot bot whose treat_page computes the plan (bot.text.pipeline) and
+then saves it synchronously through bot.wiki.site, handling every outcome explicitly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pywikibot
+from pywikibot.bot import CurrentPageBot, SingleSiteBot
+
+from bot.config import Config, PageOptions
+from bot.render import render
+from bot.text.pipeline import PagePlan, plan_page
+from bot.text.profile import SiteProfile
+from bot.wiki.site import PageSnapshot, SaveOutcome, Wiki
+
+
+@dataclass
+class PageReport:
+    title: str
+    actions: list[str] = field(default_factory=list)
+    edits: list[dict[str, object]] = field(default_factory=list)
+    error: str = ""
+    skipped: str = ""
+
+
+def say(line: str) -> None:
+    """One log line for operators, on standard output."""
+    print(line, flush=True)
+
+
+class PageMaintainer:
+    """Maintains one consultation page and its summary subpages."""
+
+    def __init__(
+        self,
+        wiki: Wiki,
+        config: Config,
+        profile: SiteProfile,
+        *,
+        dry_run: bool,
+        now: Callable[[], datetime],
+        before_save: Callable[[str], None] | None = None,
+        attributor: Callable[[PageOptions, str], dict] | None = None,
+    ) -> None:
+        self.wiki, self.config, self.profile = wiki, config, profile
+        self.dry_run, self.now = dry_run, now
+        self.before_save = before_save  # a test seam: runs between the read and the save
+        self.attributor = attributor
+
+    def maintain(self, options: PageOptions) -> PageReport:
+        report = PageReport(options.title)
+        snapshot = self.wiki.read(options.title)
+        name = f"[[{options.title}]]"
+        if not snapshot.exists:
+            report.error = "page does not exist"
+            say(f"{name}: error: the page does not exist")
+            return report
+        if not snapshot.bots_allowed:
+            report.skipped = "nobots"
+            say(f"{name}: skipped: {{{{bots}}}}/{{{{nobots}}}} excludes this bot")
+            return report
+        if not snapshot.can_edit:
+            report.skipped = "protected"
+            say(f"{name}: skipped: the page is protected against the bot's edits")
+            return report
+        plan = self._plan(options, snapshot)
+        if plan.lost:
+            lines = ", ".join(str(c.line) for c in plan.lost)
+            report.error = f"refused: the edit would lose comments at lines {lines}"
+            say(f"{name}: error: {report.error}")
+            return report
+        if plan.page_changed:
+            self._save_page(options, snapshot, plan, report)
+            if report.error or report.skipped:
+                return report
+        else:
+            say(f"{name}: nothing to change")
+        if options.summary and plan.summary_text is not None:
+            self._save_summaries(options, plan, report)
+        return report
+
+    def _plan(self, options: PageOptions, snapshot: PageSnapshot) -> PagePlan:
+        attributions = None
+        if options.tag_unsigned and self.attributor is not None:
+            attributions = self.attributor(options, snapshot.text)
+        as_of = self.wiki.latest_timestamp_not_by(options.title, self.wiki.username)
+        return plan_page(
+            snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
+            attributions=attributions,
+        )
+
+    def _save_page(
+        self, options: PageOptions, snapshot: PageSnapshot, plan: PagePlan, report: PageReport
+    ) -> None:
+        name = f"[[{options.title}]]"
+        for attempt in range(self.config.bot.max_conflict_retries + 1):
+            if attempt:
+                snapshot = self.wiki.read(options.title)
+                plan = self._plan(options, snapshot)
+                if plan.lost:
+                    report.error = "refused after a conflict: the edit would lose comments"
+                    say(f"{name}: error: {report.error}")
+                    return
+                if not plan.page_changed:
+                    say(f"{name}: nothing left to change after the conflict")
+                    return
+            outcome = self._save(snapshot, plan.new_text, plan.edit_summary)
+            if outcome.status != "conflict":
+                break
+            say(f"{name}: edit conflict, re-reading and re-applying ({attempt + 1})")
+        self._record(name, outcome, plan.edit_summary, report)
+
+    def _save_summaries(self, options: PageOptions, plan: PagePlan, report: PageReport) -> None:
+        base = f"{options.title}/{options.summary_subpage}"
+        targets: list[tuple[str, str, str | None]] = [(base, plan.summary_text or "", None)]
+        if options.summary_json and plan.summary_json is not None:
+            targets.append((f"{base}.json", plan.summary_json, "json"))
+        summary = render("summary_edit_summary.txt.j2").strip()
+        for title, text, model in targets:
+            current = self.wiki.read(title)
+            if current.exists and _same_content(current.text, text, model):
+                continue
+            if current.exists and not current.bots_allowed:
+                say(f"[[{title}]]: skipped: {{{{nobots}}}}")
+                continue
+            outcome = self._save(current, text, summary, content_model=model)
+            self._record(f"[[{title}]]", outcome, summary, report)
+
+    def _save(
+        self, base: PageSnapshot, text: str, summary: str, content_model: str | None = None
+    ) -> SaveOutcome:
+        if self.dry_run:
+            diff = difflib.unified_diff(
+                base.text.splitlines(keepends=True), text.splitlines(keepends=True),
+                fromfile=f"{base.title} (current)", tofile=f"{base.title} (bot)",
+            )
+            sys.stdout.writelines(line if line.endswith("\n") else line + "\n" for line in diff)
+            return SaveOutcome("dry-run")
+        if self.before_save is not None:
+            self.before_save(base.title)
+        return self.wiki.save(base, text, summary, content_model=content_model)
+
+    def _record(self, name: str, outcome: SaveOutcome, summary: str, report: PageReport) -> None:
+        if outcome.status == "dry-run":
+            say(f"{name}: would save ({summary})")
+            report.actions.append(f"would save {name}")
+        elif outcome.status == "saved":
+            say(f"{name}: saved revision {outcome.revid} ({summary})")
+            report.actions.append(f"saved {name}")
+            report.edits.append({"title": name[2:-2], "revid": outcome.revid})
+        elif outcome.status == "protected":
+            report.skipped = "protected"
+            say(f"{name}: skipped: protected ({outcome.detail})")
+        elif outcome.status == "nobots":
+            report.skipped = "nobots"
+            say(f"{name}: skipped: {{{{nobots}}}}")
+        else:
+            report.error = f"{outcome.status}: {outcome.detail}"
+            say(f"{name}: error: could not save: {report.error}")
+
+
+def _same_content(saved: str, planned: str, model: str | None) -> bool:
+    """Whether saving would change nothing (MediaWiki re-serializes JSON pages its own way)."""
+    if model == "json":
+        try:
+            return json.loads(saved) == json.loads(planned)
+        except ValueError:
+            return False
+    return saved.rstrip("\n") == planned.rstrip("\n")
+
+
+class ConsultationBot(SingleSiteBot, CurrentPageBot):
+    """pywikibot's bot loop over the consultation pages; treat_page hands each to the maintainer."""
+
+    def __init__(
+        self, maintainer: PageMaintainer, pages: Iterable[PageOptions], site: pywikibot.Site
+    ) -> None:
+        wiki_pages = [(pywikibot.Page(site, p.title), p) for p in pages]
+        self.options_by_title = {page.title(): options for page, options in wiki_pages}
+        super().__init__(site=site, generator=(page for page, _ in wiki_pages))
+        self.maintainer = maintainer
+        self.reports: list[PageReport] = []
+
+    def treat_page(self) -> None:
+        options = self.options_by_title[self.current_page.title()]
+        try:
+            report = self.maintainer.maintain(options)
+        except pywikibot.exceptions.Error as exc:
+            report = PageReport(options.title, error=str(exc).splitlines()[0])
+            say(f"[[{options.title}]]: error: {report.error}")
+        self.reports.append(report)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

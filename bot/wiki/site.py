@@ -1,0 +1,155 @@
+"""The thin layer that touches the wiki through pywikibot: read pages, save them, list history.
+
+Nothing here decides what to write; it turns pywikibot's objects and exceptions into plain data
+(PageSnapshot, SaveOutcome, RevisionMeta) for the bot to act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pywikibot
+from pywikibot import exceptions as pwb_errors
+
+if TYPE_CHECKING:
+    from bot.text.attribution import RevisionMeta
+
+REVERT_TAGS = frozenset({"mw-undo", "mw-rollback", "mw-manual-revert"})
+
+
+@dataclass(frozen=True)
+class PageSnapshot:
+    """A page as read at one moment, with what the bot may do to it."""
+
+    title: str
+    text: str
+    exists: bool
+    revid: int | None
+    timestamp: datetime | None
+    bots_allowed: bool
+    can_edit: bool
+    page: pywikibot.Page  # kept so a save sends this read's base timestamp
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    status: str  # saved | unchanged | conflict | protected | nobots | failed
+    revid: int | None = None
+    detail: str = ""
+
+
+def _utc(timestamp: pywikibot.Timestamp | None) -> datetime | None:
+    if timestamp is None:
+        return None
+    return datetime(*timestamp.timetuple()[:6], tzinfo=UTC)
+
+
+class Wiki:
+    """One wiki, as the bot sees it. Counts the API requests it makes for the run report."""
+
+    def __init__(self, site: pywikibot.site.APISite) -> None:
+        self.site = site
+
+    @property
+    def username(self) -> str:
+        return self.site.username() or ""
+
+    def read(self, title: str) -> PageSnapshot:
+        page = pywikibot.Page(self.site, title)
+        try:
+            text = page.get(force=True, get_redirect=True)
+        except pwb_errors.NoPageError:
+            return PageSnapshot(title, "", False, None, None, True, page.has_permission(), page)
+        revision = page.latest_revision
+        return PageSnapshot(
+            title=page.title(),
+            text=text,
+            exists=True,
+            revid=revision.revid,
+            timestamp=_utc(revision.timestamp),
+            bots_allowed=page.botMayEdit(),
+            can_edit=page.has_permission("edit"),
+            page=page,
+        )
+
+    def save(
+        self,
+        base: PageSnapshot,
+        text: str,
+        summary: str,
+        *,
+        content_model: str | None = None,
+    ) -> SaveOutcome:
+        """Save synchronously on top of `base`; every outcome is returned, none is only logged.
+
+        MediaWiki merges an edit made since `base` was read when the changes don't overlap
+        (the base revision is sent); otherwise the save is refused as a conflict and nothing
+        of the other editor's text is overwritten.
+        """
+        page = base.page
+        page.text = text
+        extra: dict[str, object] = {"createonly": True}
+        if base.exists:
+            # Conflicts are detected from the base revision id, never from pywikibot's default
+            # base timestamp: timestamps have one-second resolution, and MediaWiki takes an edit
+            # made in the same second as the base as no conflict, overwriting it (seen on 1.39).
+            extra = {"nocreate": True, "baserevid": base.revid, "basetimestamp": None}
+        if content_model:
+            extra["contentmodel"] = content_model
+        try:
+            saved = page.save(
+                summary=summary, minor=False, bot=True, asynchronous=False, quiet=True, **extra
+            )
+        except pwb_errors.EditConflictError as exc:
+            return SaveOutcome("conflict", detail=str(exc))
+        except pwb_errors.LockedPageError as exc:
+            return SaveOutcome("protected", detail=str(exc))
+        except pwb_errors.OtherPageSaveError as exc:
+            if "{{bots}}" in str(exc) or "bots" in str(exc.args).lower():
+                return SaveOutcome("nobots", detail=str(exc))
+            return SaveOutcome("failed", detail=str(exc))
+        except pwb_errors.PageSaveRelatedError as exc:
+            return SaveOutcome("failed", detail=str(exc))
+        if saved is False:
+            return SaveOutcome("failed", detail="the wiki did not accept the edit")
+        return SaveOutcome("saved", revid=page.latest_revision_id)
+
+    def history(self, title: str, after_revid: int | None = None) -> list[RevisionMeta]:
+        """Revision metadata, oldest first, without content (one cheap listing)."""
+        from bot.text.attribution import RevisionMeta
+
+        page = pywikibot.Page(self.site, title)
+        metas = []
+        for rev in page.revisions(reverse=True, content=False, startid=after_revid):
+            if after_revid is not None and rev.revid <= after_revid:
+                continue
+            metas.append(
+                RevisionMeta(
+                    revid=rev.revid,
+                    user=rev.user or "",
+                    timestamp=_utc(rev.timestamp),
+                    anon=bool(rev.get("anon", False) or rev.get("userhidden", False)),
+                    tags=tuple(rev.get("tags", ())),
+                )
+            )
+        return metas
+
+    def revision_text(self, title: str, revid: int) -> str:
+        page = pywikibot.Page(self.site, title)
+        return page.getOldVersion(revid) or ""
+
+    def latest_timestamp_not_by(self, title: str, user: str, limit: int = 50) -> datetime | None:
+        """When someone other than `user` last edited the page (the newest data it reflects)."""
+        page = pywikibot.Page(self.site, title)
+        for rev in page.revisions(total=limit, content=False):
+            if rev.user != user:
+                return _utc(rev.timestamp)
+        return None
+
+    def pages_transcluding(self, template: str) -> Iterator[str]:
+        tpl = pywikibot.Page(self.site, template)
+        for page in tpl.getReferences(only_template_inclusion=True, content=False):
+            yield page.title()

@@ -1,0 +1,169 @@
+"""`consultation-bot run` against a real local MediaWiki: edits, no-ops, conflicts, exclusions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.text.analysis import analyze
+from tests.devwiki import DevWiki
+from tests.wiki.conftest import ROOT, bot_edits
+
+SAMPLE = (ROOT / "bot" / "samples" / "consultation.wikitext").read_text(encoding="utf-8").rstrip()
+
+
+def config_for(*titles: str, extra: str = "") -> str:
+    pages = "".join(f'\n[[pages]]\ntitle = "{t}"\n{extra}' for t in titles)
+    return f'[bot]\nmax_conflict_retries = 2\n{pages}'
+
+
+def create(devwiki: DevWiki, title: str, text: str, user: str = "Alice") -> None:
+    devwiki.client(user).edit(title, text, summary="setup")
+
+
+def test_first_run_converts_and_summarizes_second_run_makes_no_edit(devwiki, run_bot) -> None:
+    title = "Run test/Consultation"
+    create(devwiki, title, SAMPLE)
+    first = run_bot(config_for(title))
+    assert first.status == 0, first.stdout + first.stderr
+    page = devwiki.client().read(title).text
+    assert page.count('<div class="mw-collapsible mw-collapsed"') == 3
+    for comment in analyze(SAMPLE).comments:
+        assert comment.text in page
+    assert devwiki.client().read(f"{title}/Summary").exists
+    assert f'title="{title}"' in devwiki.client().parse(f"{title}/Summary")
+    assert devwiki.client().read(f"{title}/Summary.json").exists
+    edits = bot_edits(devwiki, title)
+    assert {e["title"] for e in edits} == {title, f"{title}/Summary", f"{title}/Summary.json"}
+    assert all(e["bot"] for e in edits)
+    assert "folded 3 question intros" in next(e["comment"] for e in edits if e["title"] == title)
+
+    second = run_bot(config_for(title))
+    assert second.status == 0, second.stdout + second.stderr
+    assert len(bot_edits(devwiki, title)) == len(edits)
+    assert "nothing to change" in second.stdout
+
+
+def test_dry_run_shows_the_diff_and_sends_no_write(devwiki, run_bot) -> None:
+    title = "Run test/Dry"
+    create(devwiki, title, SAMPLE)
+    for args in (["--dry-run"], ["-simulate"]):
+        result = run_bot(config_for(title), *args)
+        assert result.status == 0, result.stdout + result.stderr
+        assert "would save" in result.stdout
+        assert '+<div class="mw-collapsible mw-collapsed">' in result.stdout
+    assert bot_edits(devwiki, title) == []
+    assert devwiki.client().read(title).text == SAMPLE
+
+
+def test_nobots_page_is_untouched(devwiki, run_bot) -> None:
+    title = "Run test/Nobots"
+    text = "{{nobots}}\n" + SAMPLE
+    create(devwiki, title, text)
+    result = run_bot(config_for(title))
+    assert result.status == 0
+    assert "nobots" in result.stdout
+    assert devwiki.client().read(title).text == text
+    assert bot_edits(devwiki, title) == []
+
+
+def test_bots_deny_for_this_bot_is_respected(devwiki, run_bot) -> None:
+    title = "Run test/Bots deny"
+    text = "{{bots|deny=ConsultationBot}}\n" + SAMPLE
+    create(devwiki, title, text)
+    run_bot(config_for(title))
+    assert devwiki.client().read(title).text == text
+
+
+def test_protected_page_is_skipped_while_others_are_processed(devwiki, run_bot) -> None:
+    locked, open_ = "Run test/Protected", "Run test/Open"
+    create(devwiki, locked, SAMPLE)
+    create(devwiki, open_, SAMPLE)
+    devwiki.client("Admin").protect(locked, level="sysop")
+    result = run_bot(config_for(locked, open_))
+    assert result.status == 0, result.stdout + result.stderr
+    assert f"[[{locked}]]: skipped" in result.stdout
+    assert devwiki.client().read(locked).text == SAMPLE
+    assert "mw-collapsible" in devwiki.client().read(open_).text
+
+
+def test_missing_page_fails_that_page_only(devwiki, run_bot) -> None:
+    present = "Run test/Present"
+    create(devwiki, present, SAMPLE)
+    result = run_bot(config_for("Run test/Absent", present))
+    assert result.status == 1
+    assert "[[Run test/Absent]]: error: the page does not exist" in result.stdout
+    assert "mw-collapsible" in devwiki.client().read(present).text
+
+
+def test_bad_configuration_exits_2_with_one_line(devwiki, run_bot) -> None:
+    result = run_bot('[[pages]]\ntitle = "X"\ncolapse = true\n')
+    assert result.status == 2
+    assert result.stderr.strip().endswith("pages[0].colapse: unknown key")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        # Away from the bot's change: MediaWiki merges the two edits.
+        ("merged", ":* Regional quotas would help smaller communities.",
+         ":* Regional quotas would help smaller communities.\n:*: A late reply. ~~~~",
+         ":*: A late reply. [[User:Bob|Bob]]"),
+        # Inside the text the bot folds: a real conflict; the bot re-reads and re-applies.
+        ("conflict", "One of the big challenges right now",
+         "One of the biggest challenges right now", "One of the biggest challenges right now"),
+    ],
+)
+def test_edit_by_another_user_between_read_and_save_is_kept(
+    devwiki, tmp_path: Path, name: str, old: str, new: str, expected: str
+) -> None:
+    """Another editor saves while the bot holds its plan; both changes end up on the page."""
+    title = f"Run test/Conflict {name}"
+    create(devwiki, title, SAMPLE)
+    driver = tmp_path / "driver.py"
+    driver.write_text(textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from bot.config import config_from_dict
+        from bot.text.profile import ENGLISH
+        from bot.wiki.main import run_pass
+        from tests.devwiki import start_devwiki
+
+        wiki = start_devwiki({str(devwiki.dir)!r}, {devwiki.port})
+        done = []
+
+        def another_editor(page_title):
+            if page_title != {title!r} or done:
+                return
+            bob = wiki.client("Bob")
+            text = bob.read(page_title).text
+            bob.edit(page_title, text.replace({old!r}, {new!r}))
+            done.append(1)
+
+        config = config_from_dict({{"pages": [{{"title": {title!r}}}]}})
+        sys.exit(run_pass(config, list(config.pages), ENGLISH, dry_run=False,
+                          before_save=another_editor))
+    """), encoding="utf-8")
+    env = {**devwiki.env()}
+    proc = subprocess.run([sys.executable, str(driver)], env={**_base_env(), **env},
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = devwiki.client().read(title).text
+    assert expected in page
+    if name == "conflict":
+        assert "edit conflict, re-reading and re-applying" in proc.stdout
+    assert page.count('<div class="mw-collapsible mw-collapsed"') == 3
+    for comment in analyze(SAMPLE).comments:
+        assert comment.text in page
+
+
+def _base_env() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
