@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 import textwrap
@@ -167,3 +169,29 @@ def _base_env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_saved_summary_renders_hostile_text_literally(devwiki, run_bot) -> None:
+    """Titles, user names and comment text from the page stay inert on the saved summary."""
+    title = "Run test/Hostile ''x'' __NOTOC__"
+    page = (
+        "== Part ==\n"
+        "==== Evil <nowiki>~~~~ {{subst:Clear}}</nowiki> [[Category:Evil1]] ====\n"
+        ":*(Add your comment here)\n"
+        ":* Mine. [[User:Mallory''x''__NOTOC__|M]] 10:00, 1 May 2020 (UTC)\n"
+        ":* <nowiki>~~~~ {{Clear}} [[Category:Evil2]] </nowiki></nowiki> |} <ref>r</ref>\n"
+    )
+    create(devwiki, title, page)
+    result = run_bot(config_for(title, extra="collapse = false\n"))
+    assert result.status == 0, result.stdout + result.stderr
+    parsed = devwiki.client().get(
+        action="parse", page=f"{title}/Summary", prop="text|categories|templates|properties",
+    )["parse"]
+    assert parsed["categories"] == []
+    assert parsed["templates"] == []
+    assert parsed.get("properties", []) in ([], {})
+    shown = html.unescape(re.sub(r"<[^>]+>", "", parsed["text"]))
+    assert "Mallory''x'' NOTOC" in shown  # underscores are spaces in user names
+    assert "~~~~ {{Clear}} [[Category:Evil2]]" in shown
+    assert title in shown
+    assert "Evil ~~~~ {{subst:Clear}}" in shown
