@@ -1,7 +1,8 @@
 """Errors the bot reports as one line, and the exit statuses they map to.
 
-Exit statuses: 0 success, 1 some page failed (others were still processed), 2 bad usage, bad
-configuration or bad input (file, profile, page), 3 the on-wiki shutoff page stopped the run.
+Exit statuses: 0 success (pages skipped by {{nobots}}, protection or the on-wiki shutoff page
+included), 1 some page failed (others were still processed), 2 bad usage, bad configuration or bad
+input (file, profile, page).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_PAGE_FAILED = 1
 EXIT_USAGE = 2
-EXIT_SHUTOFF = 3
 
 
 class BotError(Exception):

@@ -56,8 +56,24 @@ class PageMaintainer:
         self.before_save = before_save  # a test seam: runs between the read and the save
         self.attributor = attributor
 
+    def shutoff_reason(self) -> str:
+        """Why the on-wiki shutoff page stops edits now, or "" when the bot may edit."""
+        page = self.config.bot.shutoff_page
+        if not page:
+            return ""
+        current = self.wiki.read(page)
+        value = current.text.strip() if current.exists else ""
+        if value == self.config.bot.shutoff_run_value:
+            return ""
+        return f"[[{page}]] says {value[:40]!r}, not {self.config.bot.shutoff_run_value!r}"
+
     def maintain(self, options: PageOptions) -> PageReport:
         report = PageReport(options.title)
+        reason = self.shutoff_reason()
+        if reason:
+            report.skipped = "shutoff"
+            say(f"[[{options.title}]]: skipped: emergency shutoff: {reason}")
+            return report
         snapshot = self.wiki.read(options.title)
         name = f"[[{options.title}]]"
         if not snapshot.exists:

@@ -195,3 +195,19 @@ def test_saved_summary_renders_hostile_text_literally(devwiki, run_bot) -> None:
     assert "~~~~ {{Clear}} [[Category:Evil2]]" in shown
     assert title in shown
     assert "Evil ~~~~ {{subst:Clear}}" in shown
+
+
+def test_shutoff_page_stops_edits(devwiki, run_bot) -> None:
+    title, shutoff = "Run test/Shutoff", "User:ConsultationBot/Shutoff"
+    create(devwiki, title, SAMPLE)
+    devwiki.client("Admin").edit(shutoff, "stop: the bot misbehaves")
+    config = config_for(title).replace(
+        "[bot]\n", f'[bot]\nshutoff_page = "{shutoff}"\n'
+    )
+    result = run_bot(config)
+    assert "emergency shutoff" in result.stdout
+    assert bot_edits(devwiki, title) == []
+    devwiki.client("Admin").edit(shutoff, "run")
+    result = run_bot(config)
+    assert result.status == 0, result.stdout + result.stderr
+    assert "mw-collapsible" in devwiki.client().read(title).text
