@@ -1,0 +1,80 @@
+"""SIGTERM during a pass: the page being saved is finished, no other page is started, exit 0."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.ops.signals import graceful_stop, stop_requested, stop_signal
+
+ROOT = Path(__file__).resolve().parents[2]
+HELPER = Path(__file__).with_name("fake_pass.py")
+
+
+def start_pass() -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(HELPER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_a_save_lets_it_finish_and_stops_before_the_next_page(
+    sig: signal.Signals,
+) -> None:
+    proc = start_pass()
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "saving page 1\n"
+    proc.send_signal(sig)
+    out, err = proc.communicate("the save completes\n", timeout=30)
+    assert out == f"saved page 1\nstopped before page 2 ({sig.name})\n"
+    assert err == ""
+    assert proc.returncode == 0
+
+
+def test_without_a_signal_every_page_is_done() -> None:
+    proc = start_pass()
+    out, _ = proc.communicate("1\n2\n3\n", timeout=30)
+    assert out.splitlines()[-1] == "all pages done"
+    assert proc.returncode == 0
+
+
+def test_the_handlers_are_installed_only_inside_and_restored_after() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with graceful_stop() as stop:
+        assert signal.getsignal(signal.SIGTERM) is not before
+        assert not stop_requested()
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert stop.wait(10)
+        assert stop_requested()
+        assert stop_signal() == "SIGTERM"
+        os.kill(os.getpid(), signal.SIGTERM)  # a second SIGTERM changes nothing
+        assert stop_signal() == "SIGTERM"
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert not stop_requested()
+    assert stop_signal() == ""
+
+
+def test_a_second_sigint_interrupts_at_once() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    with graceful_stop() as stop:
+        os.kill(os.getpid(), signal.SIGINT)
+        assert stop.wait(10)
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            stop.wait(10)  # the handler runs at the latest here
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_nested_use_restores_the_outer_state() -> None:
+    with graceful_stop() as outer:
+        with graceful_stop() as inner:
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert inner.wait(10)
+        assert not outer.is_set()
+        assert not stop_requested()
