@@ -1,0 +1,135 @@
+"""Per-page state kept between runs: the last processed revision and the attributions made.
+
+One JSON file per page under a directory, replaced atomically. A missing, unreadable or corrupt
+file means starting fresh (with a warning), never a crash. Used with attribute(known=...).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bot.text.attribution import Attribution
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class PageState:
+    """`attributions` maps LineQuery.key to who added the line (None: organizer text)."""
+
+    title: str
+    last_revid: int | None = None
+    attributions: Mapping[str, Attribution | None] = field(default_factory=dict)
+
+    def updated(
+        self, last_revid: int, attributions: Mapping[str, Attribution | None]
+    ) -> PageState:
+        """The state after a run: keys not seen this run are dropped, so the file stays small."""
+        return PageState(self.title, last_revid, dict(attributions))
+
+
+def _attribution_to_json(found: Attribution | None) -> dict[str, object] | None:
+    if found is None:
+        return None
+    return {
+        "user": found.user, "timestamp": found.timestamp.isoformat(), "revid": found.revid,
+        "anon": found.anon,
+    }
+
+
+def _attribution_from_json(data: object) -> Attribution | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise TypeError("attribution must be an object or null")
+    when = datetime.fromisoformat(data["timestamp"])
+    if when.tzinfo is None:
+        raise ValueError("timestamp without time zone")
+    user, revid, anon = data["user"], data["revid"], data["anon"]
+    if not (isinstance(user, str) and type(revid) is int and isinstance(anon, bool)):
+        raise TypeError("attribution fields have wrong types")
+    return Attribution(user, when, revid, anon)
+
+
+def state_to_json(state: PageState) -> str:
+    data = {
+        "version": VERSION,
+        "title": state.title,
+        "last_revid": state.last_revid,
+        "attributions": {
+            key: _attribution_to_json(found) for key, found in sorted(state.attributions.items())
+        },
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def state_from_json(text: str, title: str) -> PageState:
+    """Parse a state file; raises ValueError (or TypeError/KeyError) when it is not valid."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise ValueError("unknown state format")
+    if data.get("title") != title:
+        raise ValueError("state file belongs to another page")
+    last = data.get("last_revid")
+    if last is not None and type(last) is not int:
+        raise TypeError("last_revid must be an integer")
+    raw = data.get("attributions")
+    if not isinstance(raw, dict):
+        raise TypeError("attributions must be an object")
+    found = {str(key): _attribution_from_json(value) for key, value in raw.items()}
+    return PageState(title, last, found)
+
+
+class StateStore:
+    """Reads and writes PageState files under `directory` (created when first written)."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+
+    def path(self, title: str) -> Path:
+        # Titles may hold / and other characters that are not safe in file names.
+        digest = hashlib.sha256(title.encode("utf-8")).hexdigest()[:32]
+        return self.directory / f"{digest}.json"
+
+    def load(self, title: str) -> tuple[PageState, str | None]:
+        """The page's state and a warning when the stored one could not be used."""
+        path = self.path(title)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return PageState(title), None
+        except (OSError, UnicodeDecodeError) as exc:
+            return PageState(title), f"{path}: cannot read state ({exc}); starting fresh"
+        try:
+            return state_from_json(text, title), None
+        except (ValueError, TypeError, KeyError) as exc:
+            return PageState(title), f"{path}: corrupt state ({exc}); starting fresh"
+
+    def save(self, state: PageState) -> str | None:
+        """Write the state atomically; returns a warning instead of raising when it cannot."""
+        path = self.path(state.title)
+        temp: str | None = None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=self.directory)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(state_to_json(state))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+            temp = None
+        except OSError as exc:
+            return f"{path}: cannot save state ({exc})"
+        finally:
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+        return None

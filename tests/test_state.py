@@ -1,0 +1,95 @@
+"""The per-page state store: round trip, atomic writes, corrupt files, and skipping known lines."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.state import PageState, StateStore, state_to_json
+from bot.text.analysis import analyze
+from bot.text.attribution import Attribution, CachedTexts, attribute, line_queries
+from tests.text.test_attribution import base, insert_after
+
+WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
+TITLE = "Leadership Development/Dialogue: Q&A"
+
+
+def test_round_trip_and_no_temp_files(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state")
+    state = PageState(TITLE, 42, {"k1": Attribution("Alice", WHEN, 7, False), "k2": None})
+    assert store.save(state) is None
+    loaded, warning = store.load(TITLE)
+    assert warning is None and loaded == state
+    assert [p.name for p in (tmp_path / "state").iterdir()] == [store.path(TITLE).name]
+    assert store.path(TITLE).read_text(encoding="utf-8") == state_to_json(state)
+
+
+def test_missing_state_is_fresh_without_warning(tmp_path: Path) -> None:
+    state, warning = StateStore(tmp_path).load(TITLE)
+    assert state == PageState(TITLE) and warning is None
+
+
+def test_corrupt_state_starts_fresh_with_a_warning(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    bad = [
+        b"{not json", b"\xff\xfe", b"[]", b'{"version": 99}',
+        b'{"version": 1, "title": "Other", "last_revid": 1, "attributions": {}}',
+        b'{"version": 1, "title": "%s", "last_revid": "x", "attributions": {}}',
+        ('{"version": 1, "title": "' + TITLE + '", "last_revid": 1, '
+         '"attributions": {"k": {"user": "A"}}}').encode(),
+        ('{"version": 1, "title": "' + TITLE + '", "last_revid": 1, '
+         '"attributions": {"k": {"user": "A", "timestamp": "2016-09-20T09:15:00", '
+         '"revid": 1, "anon": false}}}').encode(),
+    ]
+    for raw in bad:
+        store.path(TITLE).write_bytes(raw)
+        state, warning = store.load(TITLE)
+        assert state == PageState(TITLE), raw
+        assert warning is not None and "starting fresh" in warning
+
+
+def test_unreadable_state_and_failed_save_warn(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    store.path(TITLE).mkdir()  # a directory where the file should be
+    state, warning = store.load(TITLE)
+    assert state == PageState(TITLE) and warning is not None
+    warning = store.save(PageState(TITLE, 1))
+    assert warning is not None and "cannot save" in warning
+    assert [p.name for p in tmp_path.iterdir()] == [store.path(TITLE).name]
+    blocked = StateStore(tmp_path / "file")
+    (tmp_path / "file").write_text("x")
+    assert blocked.save(PageState(TITLE, 1)) is not None
+
+
+def test_save_replaces_atomically(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    store.save(PageState(TITLE, 1))
+    before = os.stat(store.path(TITLE)).st_ino
+    store.save(PageState(TITLE, 2))
+    assert store.load(TITLE)[0].last_revid == 2
+    assert os.stat(store.path(TITLE)).st_ino != before  # a new file, renamed over the old one
+
+
+def test_second_run_without_new_revisions_fetches_nothing(tmp_path: Path) -> None:
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Pair mentors across regions, please"))
+    h.edit("Bob", insert_after(h.latest, "Tools", ":* A dashboard of open questions"))
+    store = StateStore(tmp_path)
+
+    def one_run() -> tuple[dict, int]:
+        state, _ = store.load(TITLE)
+        comments = analyze(h.latest).comments
+        texts = CachedTexts(h.source())
+        found = attribute(
+            comments, h.metas, texts, current_text=h.latest,
+            known=state.attributions, known_revid=state.last_revid,
+        )
+        keys = line_queries(comments, h.latest)
+        store.save(state.updated(h.metas[-1].revid, {keys[n].key: found[n] for n in found}))
+        return found, texts.fetches
+
+    first, fetched = one_run()
+    assert fetched > 0
+    second, fetched = one_run()
+    assert second == first and fetched == 0

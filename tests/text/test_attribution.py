@@ -1,0 +1,349 @@
+"""Attribution from fake page histories: authors, typo fixes, moves, reverts, splits, fetch cost."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.text.analysis import analyze
+from bot.text.attribution import (
+    Attribution,
+    CachedTexts,
+    RevisionMeta,
+    attribute,
+    line_queries,
+    split_by_history,
+)
+
+T0 = datetime(2016, 9, 20, 9, 0, tzinfo=UTC)
+INTRO = (
+    "== Mentoring ==\nHow should new administrators be mentored across regions?\n"
+    ":*(Add your comment here) (Don't forget to add your signature)\n"
+    "== Tools ==\nWhich tools would help organizers the most this year?\n"
+    ":*(Add your comment here) (Don't forget to add your signature)"
+)
+
+
+@dataclass
+class History:
+    """A fake page history: revisions oldest first, each with its full text."""
+
+    texts: list[str] = field(default_factory=list)
+    metas: list[RevisionMeta] = field(default_factory=list)
+
+    def edit(self, user: str, text: str, tags: tuple[str, ...] = (), anon: bool = False) -> int:
+        revid = 100 + len(self.metas)
+        when = T0 + timedelta(minutes=7 * len(self.metas))
+        self.metas.append(RevisionMeta(revid, user, when, anon, tags))
+        self.texts.append(text)
+        return revid
+
+    @property
+    def latest(self) -> str:
+        return self.texts[-1]
+
+    def source(self) -> FakeTexts:
+        return FakeTexts(self)
+
+    def who(self, revid: int) -> str:
+        return self.metas[revid - 100].user
+
+
+@dataclass
+class FakeTexts:
+    history: History
+    fetches: int = 0
+
+    def text(self, revid: int) -> str:
+        self.fetches += 1
+        return self.history.texts[revid - 100]
+
+
+def insert_after(text: str, anchor: str, line: str) -> str:
+    """Add a line at the end of the list under the section whose heading contains `anchor`."""
+    lines = text.split("\n")
+    start = next(i for i, x in enumerate(lines) if x.startswith("==") and anchor in x)
+    end = start + 1
+    while end < len(lines) and not lines[end].startswith("=="):
+        end += 1
+    lines.insert(end, line)
+    return "\n".join(lines)
+
+
+def run(history: History, **kwargs) -> tuple[dict[int, Attribution | None], CachedTexts]:
+    texts = CachedTexts(history.source())
+    comments = analyze(history.latest).comments
+    found = attribute(comments, history.metas, texts, current_text=history.latest, **kwargs)
+    return found, texts
+
+
+def line_of(text: str, fragment: str) -> int:
+    return next(i for i, x in enumerate(text.split("\n"), start=1) if fragment in x)
+
+
+def author(found: dict[int, Attribution | None], text: str, fragment: str) -> str | None:
+    got = found[line_of(text, fragment)]
+    return None if got is None else got.user
+
+
+def base() -> History:
+    history = History()
+    history.edit("Organizer", INTRO)
+    return history
+
+
+def test_users_and_an_ip() -> None:
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Pair mentors across regions, please"))
+    h.edit("Bob", insert_after(h.latest, "Tools", ":* A dashboard showing open questions"))
+    h.edit(
+        "192.0.2.7", insert_after(h.latest, "Mentoring", ":* Mentors need time and money too"),
+        anon=True,
+    )
+    found, _ = run(h)
+    assert author(found, h.latest, "Pair mentors") == "Alice"
+    assert author(found, h.latest, "dashboard") == "Bob"
+    ip = found[line_of(h.latest, "time and money")]
+    assert ip is not None and ip.anon and ip.user == "192.0.2.7" and ip.revid == 103
+    assert ip.timestamp == T0 + timedelta(minutes=21)
+
+
+def test_typo_fix_by_another_user_keeps_the_author() -> None:
+    h = base()
+    typos = ":* Mentors shuold be payed for there time"
+    h.edit("Alice", insert_after(h.latest, "Mentoring", typos))
+    h.edit("Carol", insert_after(h.latest, "Tools", ":* Better search [[User:Carol|Carol]] "
+                                 "10:00, 20 September 2016 (UTC)"))
+    h.edit("Typo", h.latest.replace("shuold be payed for there", "should be paid for their"))
+    found, _ = run(h)
+    assert author(found, h.latest, "should be paid") == "Alice"
+
+
+def test_section_move_keeps_the_author() -> None:
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Use the existing wikiproject lists"))
+    h.edit("Bob", insert_after(h.latest, "Mentoring", ":* Another idea from Bob about pairing"))
+    moved = h.latest.replace(":* Use the existing wikiproject lists\n", "")
+    h.edit("Refactorer", insert_after(moved, "Tools", "::* Use the existing wikiproject lists"))
+    found, _ = run(h)
+    assert author(found, h.latest, "wikiproject") == "Alice"
+    assert author(found, h.latest, "Another idea") == "Bob"
+
+
+def _vandalised(tags: tuple[str, ...], reverted: tuple[str, ...], filler: int) -> History:
+    h = base()
+    for i in range(filler):
+        h.edit("Org", h.latest.replace("the most", f"the most{'!' * (i % 2)}"))
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Keep the mentoring pages simple"))
+    good = h.latest
+    for i in range(filler):
+        h.edit(f"User{i % 3}", insert_after(h.latest, "Tools", f":* Tool idea number {i} here"))
+    good = h.latest
+    h.edit("Vandal", good.replace(":* Keep the mentoring pages simple\n", ""), tags=reverted)
+    h.edit("Patroller", good, tags=tags)
+    for i in range(filler):
+        h.edit(f"User{i % 3}", insert_after(h.latest, "Tools", f":* Later tool idea {i} here"))
+    return h
+
+
+def test_removal_and_rollback_keep_the_author() -> None:
+    for filler in (0, 1, 5, 40):
+        h = _vandalised(("mw-rollback",), ("mw-reverted",), filler)
+        found, _ = run(h)
+        assert author(found, h.latest, "mentoring pages simple") == "Alice", filler
+
+
+def test_untagged_restore_keeps_the_author() -> None:
+    for filler in (0, 1, 5, 40):
+        h = _vandalised((), (), filler)
+        found, _ = run(h)
+        assert author(found, h.latest, "mentoring pages simple") == "Alice", filler
+
+
+def test_revert_found_when_the_search_lands_in_the_gap() -> None:
+    # 101 revisions: the first probe (index 50) is the vandal's edit.
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Keep the mentoring pages simple"))
+    for i in range(47):
+        h.edit("Bob", insert_after(h.latest, "Tools", f":* Bob tool idea number {i} is here"))
+    good = h.latest
+    h.edit("Vandal", good.replace(":* Keep the mentoring pages simple\n", ""))
+    h.edit("Vandal", good.replace(":* Keep the mentoring pages simple\n", "") + "\nlol")
+    h.edit("Patroller", good, tags=("mw-rollback",))
+    while len(h.metas) < 101:
+        h.edit("Carol", insert_after(h.latest, "Tools", f":* Carol idea {len(h.metas)} here"))
+    assert h.who(150) == "Vandal"
+    found, _ = run(h)
+    assert author(found, h.latest, "mentoring pages simple") == "Alice"
+
+
+def test_manual_revert_after_several_reverted_edits() -> None:
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Keep the mentoring pages simple"))
+    good = h.latest
+    h.edit("Vandal", good.replace("Keep the mentoring pages simple", "xx"), tags=("mw-reverted",))
+    h.edit("Other", h.latest + "\nmore", tags=("mw-reverted",))
+    h.edit("Third", h.latest + "\nstill more", tags=("mw-reverted",))
+    h.edit("Patroller", good, tags=("mw-manual-revert",))
+    found, _ = run(h)
+    assert author(found, h.latest, "mentoring pages simple") == "Alice"
+
+
+def test_organizer_text_in_the_baseline_is_none() -> None:
+    h = History()
+    h.edit("Organizer", INTRO + "\n:* An example answer written by the organizers")
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* A real participant comment"))
+    found, _ = run(h)
+    assert author(found, h.latest, "example answer") is None
+    assert found[line_of(h.latest, "example answer")] is None
+    assert author(found, h.latest, "real participant") == "Alice"
+
+
+def test_baseline_revision_configured() -> None:
+    h = History()
+    h.edit("Organizer", INTRO)
+    h.edit("Organizer", insert_after(h.latest, "Tools", ":* Seeded example from the organizers"))
+    h.edit("Alice", insert_after(h.latest, "Tools", ":* Alice writes about the tools"))
+    found, _ = run(h, baseline_revid=101)
+    assert found[line_of(h.latest, "Seeded example")] is None
+    assert author(found, h.latest, "Alice writes") == "Alice"
+    found, _ = run(h)
+    assert author(found, h.latest, "Seeded example") == "Organizer"
+
+
+def test_filled_prompt_is_not_organizer_text() -> None:
+    h = base()
+    filled = h.latest.replace(
+        ":*(Add your comment here) (Don't forget to add your signature)",
+        ":*Short idea. (Don't forget to add your signature)", 1,
+    )
+    h.edit("Dave", filled)
+    found, _ = run(h)
+    assert author(found, h.latest, "Short idea") == "Dave"
+
+
+def test_repeated_short_lines_are_told_apart_by_rank() -> None:
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Support"))
+    h.edit("Bob", insert_after(h.latest, "Mentoring", ":* Support"))
+    found, _ = run(h)
+    lines = [i for i, x in enumerate(h.latest.split("\n"), 1) if x == ":* Support"]
+    assert [found[n].user for n in lines] == ["Alice", "Bob"]  # type: ignore[union-attr]
+
+
+SIGNED_REPLY = ":*: I disagree with that [[User:Bob|Bob]] 10:00, 20 September 2016 (UTC)"
+
+
+def test_split_unsigned_line_and_signed_reply() -> None:
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Unsigned thoughts from Alice here"))
+    h.edit("Bob", insert_after(h.latest, "Mentoring", SIGNED_REPLY))
+    found, _ = run(h)
+    comment = next(c for c in analyze(h.latest).comments if c.author == "Bob")
+    assert comment.line < comment.end_line  # the analysis keeps them together
+    parts = split_by_history(comment, found)
+    assert [(p.attribution.user, p.signed) for p in parts] == [  # type: ignore[union-attr]
+        ("Alice", False), ("Bob", True),
+    ]
+    assert parts[0].end_line == comment.line
+
+
+def test_no_split_when_the_signer_added_every_line() -> None:
+    h = base()
+    both = ":* Unsigned thoughts from Bob here\n" + SIGNED_REPLY
+    h.edit("Bob", insert_after(h.latest, "Mentoring", both))
+    h.edit("Bob", h.latest.replace("thoughts from Bob", "thoughts, from Bob"))
+    found, _ = run(h)
+    comment = next(c for c in analyze(h.latest).comments if c.author == "Bob")
+    parts = split_by_history(comment, found)
+    assert len(parts) == 1 and parts[0].signed
+
+
+def test_known_attributions_need_no_fetch() -> None:
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Pair mentors across regions, please"))
+    h.edit("Bob", insert_after(h.latest, "Tools", ":* A dashboard of open questions"))
+    first, texts = run(h)
+    assert texts.fetches > 0
+    comments = analyze(h.latest).comments
+    keys = {n: q.key for n, q in line_queries(comments, h.latest).items()}
+    known = {keys[n]: a for n, a in first.items()}
+    again, texts = run(h, known=known, known_revid=h.metas[-1].revid)
+    assert again == first and texts.fetches == 0
+    # A new comment after the known revision: its search starts there.
+    h.edit("Carol", insert_after(h.latest, "Tools", ":* Carol wants a better search box"))
+    third, texts = run(h, known=known, known_revid=h.metas[-2].revid)
+    assert author(third, h.latest, "better search") == "Carol"
+    assert texts.fetches <= 3
+
+
+def test_fetch_budget_on_2000_revisions() -> None:
+    rng = random.Random(6)
+    h = base()
+    users = ["Alice", "Bob", "Carol", "Dave", "192.0.2.9"]
+    added: dict[str, str] = {}
+    for i in range(1, 2000):
+        if i % 97 == 0:
+            user = rng.choice(users)
+            line = f":* Comment {i} by {user}: " + " ".join(rng.sample(WORDS, 6))
+            added[line] = user
+            h.edit(user, insert_after(h.latest, rng.choice(["Mentoring", "Tools"]), line))
+        else:
+            h.edit("Noise", h.latest + f"\n<!-- edit {i} -->")
+    n = len(h.metas)
+    budget = math.ceil(math.log2(n)) + 2
+    comments = analyze(h.latest).comments
+    total = 0
+    for comment in comments:
+        texts = CachedTexts(h.source())
+        found = attribute([comment], h.metas, texts, current_text=h.latest)
+        assert found[comment.line].user == added[comment.text]  # type: ignore[union-attr]
+        assert texts.fetches <= budget, (comment.text, texts.fetches)
+        total += texts.fetches
+    shared, texts = run(h)
+    assert texts.fetches < total
+    assert len(shared) == len(added) == len(comments)
+
+
+NATO = (
+    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november "
+    "oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu"
+)
+WORDS = NATO.split()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32), st.integers(min_value=2, max_value=60))
+def test_random_histories_find_the_true_author(seed: int, steps: int) -> None:
+    """Appends, typo fixes by others and noise edits: every line goes to whoever added it."""
+    rng = random.Random(seed)
+    h = base()
+    owner: dict[int, str] = {}  # comment id -> user
+    for step in range(steps):
+        action = rng.random()
+        user = rng.choice(["Alice", "Bob", "Carol", "198.51.100.4"])
+        if action < 0.5 or not owner:
+            cid = len(owner)
+            owner[cid] = user
+            words = " ".join(rng.sample(WORDS, 7))
+            line = f":* [c{cid}] {words}"
+            h.edit(user, insert_after(h.latest, rng.choice(["Mentoring", "Tools"]), line))
+        elif action < 0.75:
+            cid = rng.choice(list(owner))
+            lines = h.latest.split("\n")
+            k = next(i for i, x in enumerate(lines) if f"[c{cid}]" in x)
+            lines[k] = lines[k].replace(" ", "  ", 1) + "."  # a small fix
+            h.edit("Fixer", "\n".join(lines))
+        else:
+            h.edit("Noise", h.latest + f"\n<!-- {step} -->")
+    found, _ = run(h)
+    for number, line in enumerate(h.latest.split("\n"), start=1):
+        if "[c" in line:
+            cid = int(line.split("[c", 1)[1].split("]", 1)[0])
+            assert found[number] is not None
+            assert found[number].user == owner[cid]  # type: ignore[union-attr]

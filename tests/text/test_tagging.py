@@ -1,0 +1,227 @@
+"""Tagging unsigned comments: golden cases (tests/cases/tagging), SineBot-like rules, properties."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.text.analysis import analyze
+from bot.text.attribution import Attribution, CachedTexts, attribute
+from bot.text.profile import ENGLISH, SiteProfile
+from bot.text.tagging import (
+    ALREADY_TAGGED,
+    GRACE,
+    HIDDEN_END,
+    OPTED_OUT,
+    ORGANIZER,
+    UNDATED_OFF,
+    TaggingPolicy,
+    format_date,
+    tag_comments,
+    template_param,
+)
+from tests.golden import Case, cases
+from tests.text.test_attribution import SIGNED_REPLY, base, insert_after
+
+Q = "== Q ==\n:*(Add your comment here)\n"
+WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
+NOW = WHEN + timedelta(days=1)
+
+
+def by(user: str, when: datetime = WHEN, revid: int = 7, anon: bool = False) -> Attribution:
+    return Attribution(user, when, revid, anon)
+
+
+def tag(text: str, attributions: dict, now: datetime = NOW, **policy) -> tuple[str, object]:
+    result = tag_comments(
+        text, analyze(text), attributions, now, TaggingPolicy(**policy), ENGLISH
+    )
+    return result.text, result
+
+
+def _attributions(raw: str) -> dict[int, Attribution | None]:
+    out: dict[int, Attribution | None] = {}
+    for line, value in json.loads(raw).items():
+        if value is None:
+            out[int(line)] = None
+        else:
+            when = datetime.fromisoformat(value["timestamp"].replace("Z", "+00:00"))
+            out[int(line)] = Attribution(value["user"], when, value["revid"], value["anon"])
+    return out
+
+
+@pytest.mark.parametrize("case", cases("tagging"))
+def test_golden(case: Case) -> None:
+    options = json.loads(case.get("options") or "{}")
+    now = datetime.fromisoformat(options.pop("now", "2016-10-01T00:00:00+00:00"))
+    if "grace_minutes" in options:
+        options["grace"] = timedelta(minutes=options.pop("grace_minutes"))
+    if "opt_out" in options:
+        options["opt_out"] = frozenset(options["opt_out"])
+    if "order" in options:
+        options["order"] = tuple(options["order"])
+    text = case["input"]
+    result = tag_comments(
+        text, analyze(text), _attributions(case["attributions"]), now,
+        TaggingPolicy(**options), ENGLISH,
+    )
+    case.check("output", result.text)
+    again = tag_comments(
+        result.text, analyze(result.text), _attributions(case["attributions"]), now,
+        TaggingPolicy(**options), ENGLISH,
+    )
+    assert again.text == result.text and not again.tagged
+
+
+def test_default_tag_and_ip_tag() -> None:
+    text = Q + ":* First idea here\n:* Second idea here"
+    out, result = tag(text, {3: by("Alice"), 4: by("192.0.2.7", anon=True)})
+    assert out.split("\n")[2:] == [
+        ":* First idea here {{unsigned|Alice|09:15, 20 September 2016 (UTC)}}",
+        ":* Second idea here {{unsigned IP|192.0.2.7|09:15, 20 September 2016 (UTC)}}",
+    ]
+    assert [t.kind for t in result.tagged] == ["unsigned", "ip"]
+    # An IP without the anon flag still gets the IP form.
+    out, _ = tag(text, {3: by("2001:db8::1")})
+    assert "{{unsigned IP|2001:db8::1|" in out
+
+
+def test_tag_goes_on_the_last_line_of_a_multiline_comment() -> None:
+    text = Q + ":* First line\n:*: second line of the same comment"
+    out, _ = tag(text, {3: by("Alice"), 4: by("Alice")})
+    assert out.split("\n")[2] == ":* First line"
+    assert out.split("\n")[3].endswith("comment {{unsigned|Alice|09:15, 20 September 2016 (UTC)}}")
+
+
+def test_configured_template_order_and_subst() -> None:
+    text = Q + ":* An idea"
+    out, _ = tag(text, {3: by("Bob")}, template="unsigned2", order=("date", "user"), subst=True)
+    assert out.endswith(":* An idea {{subst:unsigned2|09:15, 20 September 2016 (UTC)|Bob}}")
+
+
+def test_grace_period_and_opt_out() -> None:
+    text = Q + ":* Fresh idea\n:* Old idea by an opted-out user"
+    attributions = {3: by("Alice", NOW - timedelta(minutes=10)), 4: by("Zed")}
+    out, result = tag(text, attributions, opt_out=frozenset({"zed"}))
+    assert out == text
+    assert [s.reason for s in result.skipped] == [GRACE, OPTED_OUT]
+    out, _ = tag(text, attributions, grace=timedelta(minutes=5))
+    assert "{{unsigned|Alice|" in out and "{{unsigned|Zed|" in out
+
+
+def test_already_tagged_is_skipped() -> None:
+    text = (
+        Q + ":* Tagged {{unsigned|Alice|09:15, 20 September 2016 (UTC)}}\n"
+        ":* Tag on the next line\n{{unsigned|Bob}}\n:* Own undated tag [[User:C|C]] {{undated|x}}"
+    )
+    out, result = tag(text, {3: by("Alice"), 4: by("Bob"), 6: by("C")})
+    assert out == text
+    assert {s.reason for s in result.skipped} == {ALREADY_TAGGED}
+
+
+def test_organizer_and_unattributed_lines_are_not_tagged() -> None:
+    text = Q + ":* Example from the organizers\n:* Unknown"
+    out, result = tag(text, {3: None})
+    assert out == text
+    assert [s.reason for s in result.skipped] == [ORGANIZER, "not attributed"]
+
+
+def test_undated_only_when_asked() -> None:
+    text = Q + ":* An idea [[User:Carol|Carol]]"
+    out, result = tag(text, {3: by("Carol")})
+    assert out == text and result.skipped[0].reason == UNDATED_OFF
+    out, _ = tag(text, {3: by("Carol")}, tag_undated=True)
+    assert out.endswith("[[User:Carol|Carol]] {{undated|09:15, 20 September 2016 (UTC)}}")
+    again, result = tag(out, {3: by("Carol")}, tag_undated=True)
+    assert again == out and not result.tagged
+
+
+def test_split_tags_the_unsigned_part_with_its_author() -> None:
+    text = Q + ":* Unsigned thoughts from Alice here\n" + SIGNED_REPLY
+    out, result = tag(text, {3: by("Alice"), 4: by("Bob", revid=8)})
+    assert out.split("\n")[2].endswith("here {{unsigned|Alice|09:15, 20 September 2016 (UTC)}}")
+    assert out.split("\n")[3] == SIGNED_REPLY
+    assert [t.line for t in result.tagged] == [3]
+    assert [c.status for c in analyze(out).comments] == ["tagged", "signed"]
+    again, _ = tag(out, {3: by("Alice"), 4: by("Bob", revid=8)})
+    assert again == out
+
+
+def test_line_ending_inside_hidden_markup_is_skipped() -> None:
+    text = Q + ":* Idea <!-- unfinished\nstill hidden -->\n:* {{quote|start"
+    out, result = tag(text, {3: by("Alice"), 5: by("Bob")})
+    assert out == text
+    assert [s.reason for s in result.skipped] == [HIDDEN_END, HIDDEN_END]
+
+
+def test_hostile_user_names_stay_one_parameter() -> None:
+    user = "A=B|C}}{{D~~~~'[[x]]<b>&amp;"
+    text = Q + ":* An idea"
+    out, _ = tag(text, {3: by(user)})
+    added = out.split("\n")[2][len(":* An idea ") :]
+    assert added.count("|") == 2 and added.count("{{") == 1 and added.count("}}") == 1
+    for bad in ("=", "~", "[", "<", "'"):
+        assert bad not in added.split("|")[1]
+    comment = analyze(out).comments[0]
+    assert comment.status == "tagged" and comment.author == user
+    assert template_param("a\nb") == "a b"
+
+
+def test_date_follows_the_profile() -> None:
+    german = SiteProfile(
+        months=("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+                "September", "Oktober", "November", "Dezember"),
+        date_format="H:i, j. M. Y", timezones=(("CEST", 120),),
+        months_abbrev=("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt",
+                       "Nov", "Dez"),
+    )
+    assert format_date(WHEN, german) == "11:15, 20. Sep. 2016 (CEST)"
+    assert format_date(WHEN, ENGLISH) == "09:15, 20 September 2016 (UTC)"
+    odd = SiteProfile(date_format='Y-m-d\\TH:i:s "at" g A D')
+    assert format_date(WHEN, odd) == "2016-09-20T09:15:00 at 9 AM Tue (UTC)"
+
+
+def test_history_to_tags_end_to_end() -> None:
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Mentoring", ":* Mentors shuold be payed"))
+    h.edit("Bob", insert_after(h.latest, "Mentoring", SIGNED_REPLY))
+    h.edit("198.51.100.4", insert_after(h.latest, "Tools", ":* Better search"), anon=True)
+    h.edit("Typo", h.latest.replace("shuold be payed", "should be paid"))
+    analysis = analyze(h.latest)
+    found = attribute(analysis.comments, h.metas, CachedTexts(h.source()))
+    result = tag_comments(h.latest, analysis, found, NOW, TaggingPolicy(), ENGLISH)
+    assert [(t.user, t.revid) for t in result.tagged] == [("Alice", 101), ("198.51.100.4", 103)]
+    assert ":* Mentors should be paid {{unsigned|Alice|09:07, 20 September 2016 (UTC)}}" in (
+        result.text
+    )
+    again = analyze(result.text)
+    found = attribute(again.comments, h.metas, CachedTexts(h.source()))
+    assert tag_comments(result.text, again, found, NOW, TaggingPolicy(), ENGLISH).text == (
+        result.text
+    )
+
+
+atoms = st.sampled_from([
+    "\n", "== H ==", ":*", "::", "*", " ", "idea", "[[User:A|A]]",
+    " 12:34, 5 May 2020 (UTC)", "{{unsigned|C}}", "{{", "}}", "<!--", "-->", "<nowiki>",
+    "(Add your comment here)", "\t", "|", "~~~",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(atoms | st.text(max_size=6), max_size=40).map("".join),
+    st.lists(st.sampled_from(["Alice", "Bob", "192.0.2.1", "x|y=z}}", None]), max_size=40),
+)
+def test_tagging_only_appends(text: str, users: list[str | None]) -> None:
+    attributions = {
+        n: (None if u is None else by(u)) for n, u in enumerate(users, start=1)
+    }
+    out, _ = tag(text, attributions, tag_undated=True)
+    old, new = text.split("\n"), out.split("\n")
+    assert len(old) == len(new)
+    assert all(b.startswith(a) for a, b in zip(old, new, strict=True))
