@@ -324,12 +324,12 @@ def attribute(
     revs = list(revisions)
     floor = 0
     if baseline_revid is not None:
-        ids = [r.revid for r in revs]
-        if baseline_revid in ids:
-            floor = ids.index(baseline_revid)
-        elif baseline_revid < ids[0]:
+        if baseline_revid < revs[0].revid:
             # The listing starts after the baseline: add it as the floor of the search.
             revs.insert(0, RevisionMeta(baseline_revid, "", revs[0].timestamp, False))
+        else:
+            # The baseline itself, or the revision current at its time if it is not listed.
+            floor = max(i for i, r in enumerate(revs) if r.revid <= baseline_revid)
     numbers = {n for c in wanted for n in range(c.line, c.end_line + 1)}
     known = known or {}
     if current_text is None:

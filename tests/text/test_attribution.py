@@ -347,3 +347,16 @@ def test_random_histories_find_the_true_author(seed: int, steps: int) -> None:
             cid = int(line.split("[c", 1)[1].split("]", 1)[0])
             assert found[number] is not None
             assert found[number].user == owner[cid]  # type: ignore[union-attr]
+
+
+def test_listing_that_starts_after_the_baseline() -> None:
+    h = History()
+    h.edit("Organizer", INTRO + "\n:* Seeded example from the organizers")
+    h.edit("Alice", insert_after(h.latest, "Tools", ":* Alice writes about the tools"))
+    h.edit("Bob", insert_after(h.latest, "Tools", ":* Bob writes about other tools"))
+    comments = analyze(h.latest).comments
+    texts = CachedTexts(h.source())
+    found = attribute(comments, h.metas[1:], texts, baseline_revid=100, current_text=h.latest)
+    assert found[line_of(h.latest, "Seeded example")] is None
+    assert author(found, h.latest, "Alice writes") == "Alice"
+    assert author(found, h.latest, "Bob writes") == "Bob"
