@@ -23,17 +23,25 @@ VERSION = 1
 
 @dataclass(frozen=True)
 class PageState:
-    """`attributions` maps LineQuery.key to who added the line (None: organizer text)."""
+    """`attributions` maps LineQuery.key to who added the line (None: organizer text).
+
+    `as_of` is when someone other than the bot last edited the page, as of `last_revid`: the
+    summary's "as of" time, kept so an unchanged page needs no history request.
+    """
 
     title: str
     last_revid: int | None = None
     attributions: Mapping[str, Attribution | None] = field(default_factory=dict)
+    as_of: datetime | None = None
 
     def updated(
-        self, last_revid: int, attributions: Mapping[str, Attribution | None]
+        self,
+        last_revid: int | None,
+        attributions: Mapping[str, Attribution | None],
+        as_of: datetime | None = None,
     ) -> PageState:
         """The state after a run: keys not seen this run are dropped, so the file stays small."""
-        return PageState(self.title, last_revid, dict(attributions))
+        return PageState(self.title, last_revid, dict(attributions), as_of)
 
 
 def _attribution_to_json(found: Attribution | None) -> dict[str, object] | None:
@@ -64,6 +72,7 @@ def state_to_json(state: PageState) -> str:
         "version": VERSION,
         "title": state.title,
         "last_revid": state.last_revid,
+        "as_of": state.as_of.isoformat() if state.as_of else None,
         "attributions": {
             key: _attribution_to_json(found) for key, found in sorted(state.attributions.items())
         },
@@ -85,7 +94,12 @@ def state_from_json(text: str, title: str) -> PageState:
     if not isinstance(raw, dict):
         raise TypeError("attributions must be an object")
     found = {str(key): _attribution_from_json(value) for key, value in raw.items()}
-    return PageState(title, last, found)
+    as_of = data.get("as_of")
+    if as_of is not None:
+        as_of = datetime.fromisoformat(as_of)
+        if as_of.tzinfo is None:
+            raise ValueError("as_of without time zone")
+    return PageState(title, last, found, as_of)
 
 
 class StateStore:

@@ -17,7 +17,9 @@ TITLE = "Leadership Development/Dialogue: Q&A"
 
 def test_round_trip_and_no_temp_files(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "state")
-    state = PageState(TITLE, 42, {"k1": Attribution("Alice", WHEN, 7, False), "k2": None})
+    state = PageState(
+        TITLE, 42, {"k1": Attribution("Alice", WHEN, 7, False), "k2": None}, as_of=WHEN
+    )
     assert store.save(state) is None
     loaded, warning = store.load(TITLE)
     assert warning is None and loaded == state

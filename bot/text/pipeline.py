@@ -79,6 +79,18 @@ def missing_comments(comments: Sequence[Comment], new_text: str) -> list[Comment
     return missing
 
 
+def without_tags(text: str, tagged: Sequence[TagMade]) -> str:
+    """The text with the tags the bot appended taken out again, for missing_comments().
+
+    A participant's own identical tag text could be taken out instead; that only makes the
+    check stricter (the edit is refused), never looser.
+    """
+    for tag in tagged:
+        spaced = " " + tag.wikitext
+        text = text.replace(spaced if spaced in text else tag.wikitext, "", 1)
+    return text
+
+
 def plan_page(
     text: str,
     options: PageOptions,
@@ -100,7 +112,7 @@ def plan_page(
     if options.collapse:
         conversion = convert(new_text, collapse_options(options), profile, phrases)
         new_text, folded = conversion.text, conversion.folded
-    lost = tuple(missing_comments(analysis.comments, new_text))
+    lost = tuple(missing_comments(analysis.comments, without_tags(new_text, tagged)))
     final = analyze(new_text, profile, phrases) if new_text != text else analysis
     summary_text = summary_json = None
     if options.summary:

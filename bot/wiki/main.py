@@ -65,6 +65,8 @@ def wiki_main(command: str, argv: list[str]) -> int:
         raise InputError(f"{args.config}: no [[pages]] configured and no --page given")
     if command == "run":
         return run_pass(config, pages, profile, dry_run=args.dry_run)
+    if command == "attribute":
+        return attribute_pages(config, pages, profile)
     raise InputError(f"{command}: not available yet")
 
 
@@ -93,34 +95,63 @@ def run_pass(
     """One pass over the pages; returns the exit status."""
     import pywikibot
 
+    from bot.state import StateStore
     from bot.wiki.run import ConsultationBot, PageMaintainer, utc_now
-    from bot.wiki.site import Wiki
+    from bot.wiki.site import RequestCounter, Wiki
 
     started = time.monotonic()
     dry_run = dry_run or bool(pywikibot.config.simulate)
-    site = connect()
-    maintainer = PageMaintainer(
-        Wiki(site), config, profile, dry_run=dry_run, now=utc_now, before_save=before_save,
-    )
-    bot = ConsultationBot(maintainer, pages, site)
-    bot.run()
+    with RequestCounter().counting() as requests:
+        site = connect()
+        maintainer = PageMaintainer(
+            Wiki(site, requests), config, profile, dry_run=dry_run, now=utc_now,
+            before_save=before_save, state_store=StateStore(config.resolve(config.bot.state_dir)),
+        )
+        bot = ConsultationBot(maintainer, pages, site)
+        bot.run()
     failed = [r for r in bot.reports if r.error]
     if config.bot.report:
-        write_report(config, bot.reports, time.monotonic() - started, dry_run)
+        write_report(config, bot.reports, time.monotonic() - started, dry_run, requests.count)
     return EXIT_PAGE_FAILED if failed else EXIT_OK
 
 
-def write_report(config: Config, reports: list, seconds: float, dry_run: bool) -> None:
+def attribute_pages(config: Config, pages: list[PageOptions], profile: SiteProfile) -> int:
+    """The read-only `attribute` command: who would be tagged, and why others would not."""
+    from bot.state import StateStore
+    from bot.wiki.attribute import describe_attributions
+    from bot.wiki.run import utc_now
+    from bot.wiki.site import Wiki
+
+    wiki = Wiki(connect())
+    store = StateStore(config.resolve(config.bot.state_dir))
+    status = EXIT_OK
+    for options in pages:
+        snapshot = wiki.read(options.title)
+        if not snapshot.exists:
+            print(f"[[{options.title}]]: error: the page does not exist", flush=True)
+            status = EXIT_PAGE_FAILED
+            continue
+        state, _ = store.load(snapshot.title)
+        for line in describe_attributions(wiki, snapshot, options, profile, state, now=utc_now()):
+            print(line, flush=True)
+    return status
+
+
+def write_report(
+    config: Config, reports: list, seconds: float, dry_run: bool, api_requests: int
+) -> None:
     path = Path(config.resolve(config.bot.report))
     data = {
         "dry_run": dry_run,
         "duration_seconds": round(seconds, 3),
+        "api_requests": api_requests,
         "pages": [
             {"title": r.title, "actions": r.actions, "edits": r.edits, "error": r.error,
-             "skipped": r.skipped}
+             "skipped": r.skipped, "attribution": r.attribution, "warnings": r.warnings}
             for r in reports
         ],
         "edits": sum(len(r.edits) for r in reports),
+        "revision_fetches": sum(r.attribution.get("revision_fetches", 0) for r in reports),
         "errors": [f"[[{r.title}]]: {r.error}" for r in reports if r.error],
     }
     path.parent.mkdir(parents=True, exist_ok=True)

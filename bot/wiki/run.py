@@ -18,8 +18,10 @@ from pywikibot.bot import CurrentPageBot, SingleSiteBot
 
 from bot.config import Config, PageOptions
 from bot.render import render
+from bot.state import PageState, StateStore
 from bot.text.pipeline import PagePlan, plan_page
 from bot.text.profile import SiteProfile
+from bot.wiki.attribute import AttributionRun, attribute_page
 from bot.wiki.site import PageSnapshot, SaveOutcome, Wiki
 
 
@@ -30,6 +32,17 @@ class PageReport:
     edits: list[dict[str, object]] = field(default_factory=list)
     error: str = ""
     skipped: str = ""
+    attribution: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A plan and what it was made from: the state to keep once it is saved."""
+
+    plan: PagePlan
+    attribution: AttributionRun
+    as_of: datetime | None
 
 
 def say(line: str) -> None:
@@ -49,12 +62,12 @@ class PageMaintainer:
         dry_run: bool,
         now: Callable[[], datetime],
         before_save: Callable[[str], None] | None = None,
-        attributor: Callable[[PageOptions, str], dict] | None = None,
+        state_store: StateStore | None = None,
     ) -> None:
         self.wiki, self.config, self.profile = wiki, config, profile
         self.dry_run, self.now = dry_run, now
         self.before_save = before_save  # a test seam: runs between the read and the save
-        self.attributor = attributor
+        self.state_store = state_store
 
     def shutoff_reason(self) -> str:
         """Why the on-wiki shutoff page stops edits now, or "" when the bot may edit."""
@@ -88,52 +101,105 @@ class PageMaintainer:
             report.skipped = "protected"
             say(f"{name}: skipped: the page is protected against the bot's edits")
             return report
-        plan = self._plan(options, snapshot)
+        state = self._load_state(options.title, report)
+        planned = self._plan(options, snapshot, state)
+        self._report_attribution(name, planned.attribution, report)
+        plan = planned.plan
         if plan.lost:
             lines = ", ".join(str(c.line) for c in plan.lost)
             report.error = f"refused: the edit would lose comments at lines {lines}"
             say(f"{name}: error: {report.error}")
             return report
         if plan.page_changed:
-            self._save_page(options, snapshot, plan, report)
+            planned, revid = self._save_page(options, snapshot, planned, report)
             if report.error or report.skipped:
                 return report
         else:
+            revid = snapshot.revid
             say(f"{name}: nothing to change")
-        if options.summary and plan.summary_text is not None:
-            self._save_summaries(options, plan, report)
+        self._keep_state(planned, revid, report)
+        if options.summary and planned.plan.summary_text is not None:
+            self._save_summaries(options, planned.plan, report)
         return report
 
-    def _plan(self, options: PageOptions, snapshot: PageSnapshot) -> PagePlan:
-        attributions = None
-        if options.tag_unsigned and self.attributor is not None:
-            attributions = self.attributor(options, snapshot.text)
-        as_of = self.wiki.latest_timestamp_not_by(options.title, self.wiki.username)
-        return plan_page(
+    def _load_state(self, title: str, report: PageReport) -> PageState:
+        if self.state_store is None:
+            return PageState(title)
+        state, warning = self.state_store.load(title)
+        if warning:
+            report.warnings.append(warning)
+            say(f"[[{title}]]: warning: {warning}")
+        return state
+
+    def _keep_state(self, planned: Planned, revid: int | None, report: PageReport) -> None:
+        """Remember the page as of the revision the bot left it at (not in a dry run)."""
+        if self.state_store is None or self.dry_run or revid is None:
+            return
+        state = planned.attribution.state
+        warning = self.state_store.save(state.updated(revid, state.attributions, planned.as_of))
+        if warning:
+            report.warnings.append(warning)
+            say(f"[[{state.title}]]: warning: {warning}")
+
+    def _as_of(self, snapshot: PageSnapshot, state: PageState) -> datetime | None:
+        """When someone other than the bot last edited the page, with a request only if needed."""
+        if snapshot.user != self.wiki.username:
+            return snapshot.timestamp
+        if state.last_revid == snapshot.revid and state.as_of is not None:
+            return state.as_of
+        return self.wiki.latest_timestamp_not_by(snapshot.title, self.wiki.username)
+
+    def _plan(self, options: PageOptions, snapshot: PageSnapshot, state: PageState) -> Planned:
+        if options.tag_unsigned:
+            run = attribute_page(self.wiki, snapshot, options, self.profile, state)
+        else:
+            run = AttributionRun({}, state.updated(snapshot.revid, {}, state.as_of))
+        as_of = self._as_of(snapshot, state) if options.summary else None
+        plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            attributions=attributions,
+            attributions=run.attributions,
         )
+        return Planned(plan, run, as_of)
+
+    @staticmethod
+    def _report_attribution(name: str, run: AttributionRun, report: PageReport) -> None:
+        report.attribution = {
+            "lines": run.lines, "revisions": run.revisions,
+            "history_requests": run.history_requests, "revision_fetches": run.fetches,
+        }
+        if not run.lines:
+            return
+        if run.revisions:
+            say(f"{name}: attributed {run.lines} comment lines from {run.revisions} revisions "
+                f"({_count(run.history_requests, 'history request')}, "
+                f"{_count(run.fetches, 'revision text')} fetched)")
+        else:
+            say(f"{name}: attributed {run.lines} comment lines from the saved state "
+                "(no history request)")
 
     def _save_page(
-        self, options: PageOptions, snapshot: PageSnapshot, plan: PagePlan, report: PageReport
-    ) -> None:
+        self, options: PageOptions, snapshot: PageSnapshot, planned: Planned, report: PageReport
+    ) -> tuple[Planned, int | None]:
+        """Save the plan, re-reading and re-planning on conflicts; returns the revision left."""
         name = f"[[{options.title}]]"
         for attempt in range(self.config.bot.max_conflict_retries + 1):
             if attempt:
                 snapshot = self.wiki.read(options.title)
-                plan = self._plan(options, snapshot)
-                if plan.lost:
+                planned = self._plan(options, snapshot, planned.attribution.state)
+                if planned.plan.lost:
                     report.error = "refused after a conflict: the edit would lose comments"
                     say(f"{name}: error: {report.error}")
-                    return
-                if not plan.page_changed:
+                    return planned, None
+                if not planned.plan.page_changed:
                     say(f"{name}: nothing left to change after the conflict")
-                    return
+                    return planned, snapshot.revid
+            plan = planned.plan
             outcome = self._save(snapshot, plan.new_text, plan.edit_summary)
             if outcome.status != "conflict":
                 break
             say(f"{name}: edit conflict, re-reading and re-applying ({attempt + 1})")
         self._record(name, outcome, plan.edit_summary, report)
+        return planned, outcome.revid
 
     def _save_summaries(self, options: PageOptions, plan: PagePlan, report: PageReport) -> None:
         base = f"{options.title}/{options.summary_subpage}"
@@ -218,3 +284,7 @@ class ConsultationBot(SingleSiteBot, CurrentPageBot):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

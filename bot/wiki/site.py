@@ -7,6 +7,7 @@ Nothing here decides what to write; it turns pywikibot's objects and exceptions 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ class PageSnapshot:
     exists: bool
     revid: int | None
     timestamp: datetime | None
+    user: str  # who made the latest revision ("" for a missing page)
     bots_allowed: bool
     can_edit: bool
     page: pywikibot.Page  # kept so a save sends this read's base timestamp
@@ -47,11 +49,39 @@ def _utc(timestamp: pywikibot.Timestamp | None) -> datetime | None:
     return datetime(*timestamp.timetuple()[:6], tzinfo=UTC)
 
 
-class Wiki:
-    """One wiki, as the bot sees it. Counts the API requests it makes for the run report."""
+class RequestCounter:
+    """Counts the API requests pywikibot sends (retries included), for the run report."""
 
-    def __init__(self, site: pywikibot.site.APISite) -> None:
+    def __init__(self) -> None:
+        self.count = 0
+
+    @contextmanager
+    def counting(self) -> Iterator[RequestCounter]:
+        # pywikibot keeps no count of its own; every API request goes through this method.
+        from pywikibot.data import api
+
+        original = api.Request._http_request
+        counter = self
+
+        def counted(request, *args, **kwargs):
+            counter.count += 1
+            return original(request, *args, **kwargs)
+
+        api.Request._http_request = counted
+        try:
+            yield self
+        finally:
+            api.Request._http_request = original
+
+
+class Wiki:
+    """One wiki, as the bot sees it; `requests` counts the API requests made through it."""
+
+    def __init__(
+        self, site: pywikibot.site.APISite, requests: RequestCounter | None = None
+    ) -> None:
         self.site = site
+        self.requests = requests or RequestCounter()
 
     @property
     def username(self) -> str:
@@ -62,7 +92,9 @@ class Wiki:
         try:
             text = page.get(force=True, get_redirect=True)
         except pwb_errors.NoPageError:
-            return PageSnapshot(title, "", False, None, None, True, page.has_permission(), page)
+            return PageSnapshot(
+                title, "", False, None, None, "", True, page.has_permission(), page
+            )
         revision = page.latest_revision
         return PageSnapshot(
             title=page.title(),
@@ -70,6 +102,7 @@ class Wiki:
             exists=True,
             revid=revision.revid,
             timestamp=_utc(revision.timestamp),
+            user=revision.user or "",
             bots_allowed=page.botMayEdit(),
             can_edit=page.has_permission("edit"),
             page=page,
@@ -118,28 +151,43 @@ class Wiki:
         return SaveOutcome("saved", revid=page.latest_revision_id)
 
     def history(self, title: str, after_revid: int | None = None) -> list[RevisionMeta]:
-        """Revision metadata, oldest first, without content (one cheap listing)."""
+        """Revision metadata, oldest first, without content: one request per `rvlimit=max`.
+
+        Asked of the API directly: Page.revisions() takes no start id and sorts by timestamp,
+        which misorders revisions saved in the same second.
+        """
         from bot.text.attribution import RevisionMeta
 
-        page = pywikibot.Page(self.site, title)
-        metas = []
-        for rev in page.revisions(reverse=True, content=False, startid=after_revid):
-            if after_revid is not None and rev.revid <= after_revid:
-                continue
-            metas.append(
-                RevisionMeta(
-                    revid=rev.revid,
-                    user=rev.user or "",
-                    timestamp=_utc(rev.timestamp),
-                    anon=bool(rev.get("anon", False) or rev.get("userhidden", False)),
-                    tags=tuple(rev.get("tags", ())),
-                )
-            )
-        return metas
+        params: dict[str, object] = {
+            "action": "query", "prop": "revisions", "titles": title, "rvdir": "newer",
+            "rvprop": "ids|timestamp|user|flags|tags", "rvlimit": "max", "formatversion": 2,
+            "continue": "",
+        }
+        if after_revid is not None:
+            params["rvstartid"] = after_revid
+        metas: list[RevisionMeta] = []
+        while True:
+            data = self.site.simple_request(**params).submit()
+            for page in data.get("query", {}).get("pages", []):
+                for rev in page.get("revisions", []):
+                    if after_revid is not None and rev["revid"] <= after_revid:
+                        continue
+                    metas.append(
+                        RevisionMeta(
+                            revid=rev["revid"],
+                            user=rev.get("user", ""),
+                            timestamp=datetime.fromisoformat(rev["timestamp"]),
+                            anon=bool(rev.get("anon")),
+                            tags=tuple(rev.get("tags", ())),
+                        )
+                    )
+            if "continue" not in data:
+                return metas
+            params.update(data["continue"])
 
     def revision_text(self, title: str, revid: int) -> str:
         page = pywikibot.Page(self.site, title)
-        return page.getOldVersion(revid) or ""
+        return page.get_revision(revid, content=True).text or ""
 
     def latest_timestamp_not_by(self, title: str, user: str, limit: int = 50) -> datetime | None:
         """When someone other than `user` last edited the page (the newest data it reflects)."""

@@ -1,0 +1,71 @@
+"""plan_page: tags, folds and summaries in one plan, and the guard that refuses to lose comments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.config import PageOptions
+from bot.text.analysis import analyze
+from bot.text.attribution import Attribution
+from bot.text.pipeline import missing_comments, plan_page, without_tags
+from bot.text.profile import ENGLISH
+
+WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
+NOW = WHEN + timedelta(days=1)
+SIGNATURE = "[[User:Carol|Carol]] 10:00, 20 September 2016 (UTC)"
+PAGE = f"""Intro by the organizers.
+
+=== Question ===
+Background text of the question.
+:*(Add your comment here) (Don't forget to add your signature)
+:* Bob's unsigned point about the budget of the programme.
+:*: Carol replies to Bob. {SIGNATURE}
+"""
+OPTIONS = PageOptions(title="Consultation", tag_unsigned=True, grace_minutes=0, summary=False)
+
+
+def attributions() -> dict[int, Attribution | None]:
+    # Line 6 is Bob's, line 7 Carol's: the history splits the block the analysis keeps together.
+    return {
+        6: Attribution("Bob", WHEN, 11, False),
+        7: Attribution("Carol", WHEN + timedelta(minutes=45), 12, False),
+    }
+
+
+def test_block_split_by_history_tags_the_unsigned_part_in_one_plan() -> None:
+    plan = plan_page(PAGE, OPTIONS, profile=ENGLISH, now=NOW, as_of=None,
+                     attributions=attributions())
+    lines = plan.new_text.split("\n")
+    assert lines[5].endswith("programme. {{unsigned|Bob|09:15, 20 September 2016 (UTC)}}")
+    assert lines[6] == f":*: Carol replies to Bob. {SIGNATURE}"
+    assert plan.lost == ()
+    assert [t.user for t in plan.tagged] == ["Bob"]
+    assert "tagged 1 unsigned comment" in plan.edit_summary
+
+
+def test_no_attributions_means_no_tag() -> None:
+    plan = plan_page(PAGE, OPTIONS, profile=ENGLISH, now=NOW, as_of=None, attributions={})
+    assert plan.tagged == () and "{{unsigned" not in plan.new_text
+
+
+def test_grace_period_counts_from_the_attributed_time() -> None:
+    grace = PageOptions(title="Consultation", tag_unsigned=True, grace_minutes=30, summary=False)
+    plan = plan_page(PAGE, grace, profile=ENGLISH, now=WHEN + timedelta(minutes=10),
+                     as_of=None, attributions=attributions())
+    assert plan.tagged == () and plan.new_text == PAGE
+    plan = plan_page(PAGE, grace, profile=ENGLISH, now=WHEN + timedelta(minutes=31),
+                     as_of=None, attributions=attributions())
+    assert [t.user for t in plan.tagged] == ["Bob"]
+
+
+def test_guard_finds_a_comment_whose_text_was_changed() -> None:
+    comments = analyze(PAGE).comments
+    assert missing_comments(comments, PAGE) == []
+    damaged = PAGE.replace("the budget", "a budget")
+    assert [c.line for c in missing_comments(comments, damaged)] == [6]
+    # Stripping the bot's own tags never hides a change to a participant's text.
+    plan = plan_page(PAGE, OPTIONS, profile=ENGLISH, now=NOW, as_of=None,
+                     attributions=attributions())
+    assert missing_comments(comments, without_tags(plan.new_text, plan.tagged)) == []
+    broken = plan.new_text.replace("Carol replies", "Carol said")
+    assert missing_comments(comments, without_tags(broken, plan.tagged))

@@ -1,0 +1,162 @@
+"""Tagging unsigned comments on a real local MediaWiki, with authors found in the page history.
+
+The history is made by real accounts and an anonymous editor, then edited the way consultation
+pages are: a typo fix by someone else, a section move, and a vandal's removal reverted with undo.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from bot.text.profile import ENGLISH
+from bot.text.tagging import format_date
+from tests.devwiki import DevWiki
+from tests.wiki.conftest import bot_edits
+
+PROMPT = ":*(Add your comment here) (Don't forget to add your signature)"
+OPENING = f"""Organizers' introduction: please answer each question and sign with four tildes.
+
+=== Question one: budget ===
+Background for question one, written by the organizers at the start.
+{PROMPT}
+
+=== Question two: translation ===
+Background for question two, written by the organizers at the start.
+{PROMPT}
+"""
+BOB = ":* Bob thinks the budget is too small for this programme of events."
+BOB_FIXED = BOB.replace("programme", "program")
+ANON = "We need much more translation support for small languages."
+DAVE = "::* Dave adds: the evaluation should be public as well."
+
+
+def config(title: str, tmp_path, extra: str = "") -> str:
+    return f"""
+        [bot]
+        state_dir = "{tmp_path}/state"
+        report = "{tmp_path}/report.json"
+
+        [[pages]]
+        title = "{title}"
+        collapse = false
+        summary = false
+        tag_unsigned = true
+        grace_minutes = 0
+        {extra}
+    """
+
+
+def change(devwiki: DevWiki, user: str | None, title: str, edit) -> dict:
+    """Apply `edit` (text -> text) to the current text as `user`; returns the API's edit result."""
+    client = devwiki.client(user)
+    current = client.read(title)
+    new = edit(current.text)
+    assert new != current.text
+    return client.edit(title, new, summary="test edit", basetimestamp=current.timestamp)
+
+
+def replace_last(text: str, old: str, new: str) -> str:
+    head, _, tail = text.rpartition(old)
+    return head + new + tail
+
+
+def when(devwiki: DevWiki, title: str, revid: int) -> str:
+    for rev in devwiki.client().revisions(title, limit=100):
+        if rev["revid"] == revid:
+            return format_date(datetime.fromisoformat(rev["timestamp"]), ENGLISH)
+    raise AssertionError(f"revision {revid} not in the history")
+
+
+def build_history(devwiki: DevWiki, title: str) -> dict[str, int]:
+    """The consultation's history; returns the revision that added each unsigned comment."""
+    added: dict[str, int] = {}
+    devwiki.client("Admin").edit(title, OPENING, summary="open the consultation")
+    q1, q2 = "=== Question one: budget ===", "=== Question two: translation ==="
+
+    def under(heading: str, line: str):
+        def edit(text: str) -> str:
+            head, rest = text.split(heading + "\n", 1)
+            body, sep, tail = rest.partition("\n\n")
+            return f"{head}{heading}\n{body.rstrip()}\n{line}{sep or chr(10)}{tail}"
+        return edit
+
+    change(devwiki, "Alice", title, under(q1, ":* I support a bigger budget. ~~~~"))
+    added["bob"] = change(devwiki, "Bob", title, under(q1, BOB))["newrevid"]
+    # A signed reply right under Bob's unsigned line: one block until the history splits it.
+    change(devwiki, "Carol", title, under(q1, ":*: Carol disagrees with Bob here. ~~~~"))
+    # The anonymous editor types into the prompt instead of below it.
+    typed = change(devwiki, None, title, lambda t: replace_last(t, PROMPT, f"{PROMPT} {ANON}"))
+    added["anon"] = typed["newrevid"]
+    added["dave"] = change(devwiki, "Dave", title, under(q2, DAVE))["newrevid"]
+    # Someone else fixes a typo in Bob's comment: Bob stays its author.
+    change(devwiki, "Dave", title, lambda t: t.replace(BOB, BOB_FIXED))
+    # Alice moves question two above question one.
+    def move(text: str) -> str:
+        intro, rest = text.split(q1, 1)
+        one, two = rest.split(q2, 1)
+        return f"{intro}{q2}{two.rstrip()}\n\n{q1}{one.rstrip()}\n"
+    change(devwiki, "Alice", title, move)
+    # A vandal removes Bob's comment; an admin undoes it (MediaWiki tags the undo mw-undo).
+    vandal = change(devwiki, "Carol", title, lambda t: t.replace(BOB_FIXED + "\n", ""))
+    admin = devwiki.client("Admin")
+    admin.post(action="edit", title=title, undo=vandal["newrevid"], token=admin.token())
+    return added
+
+
+def test_unsigned_comments_are_tagged_with_their_true_author_and_minute(
+    devwiki, run_bot, tmp_path
+) -> None:
+    title = "Tagging test/Consultation"
+    added = build_history(devwiki, title)
+    before = devwiki.client().read(title).text
+    assert BOB_FIXED in before and ANON in before and DAVE in before
+
+    check = run_bot(config(title, tmp_path), command="attribute")
+    assert check.status == 0, check.stdout + check.stderr
+    bob_tag = f"{{{{unsigned|Bob|{when(devwiki, title, added['bob'])}}}}}"
+    assert f"would append {bob_tag}" in check.stdout
+    assert bot_edits(devwiki, title) == []  # attribute is read-only
+
+    first = run_bot(config(title, tmp_path))
+    assert first.status == 0, first.stdout + first.stderr
+    after = devwiki.client().read(title).text
+    anon_tag = f"{{{{unsigned IP|127.0.0.1|{when(devwiki, title, added['anon'])}}}}}"
+    dave_tag = f"{{{{unsigned|Dave|{when(devwiki, title, added['dave'])}}}}}"
+    assert f"{BOB_FIXED} {bob_tag}\n" in after
+    assert f"{PROMPT} {ANON} {anon_tag}\n" in after
+    assert f"{DAVE} {dave_tag}\n" in after
+    assert after.count("{{unsigned") == 3
+    # Only tags were added: removing them gives back the page as it was, character for character.
+    assert re.sub(r" \{\{unsigned[^{}]*\}\}", "", after) == before
+    edit = [e for e in bot_edits(devwiki, title) if e["title"] == title]
+    assert len(edit) == 1 and "tagged 3 unsigned comments" in edit[0]["comment"]
+    report = json.loads((tmp_path / "report.json").read_text())
+    page = report["pages"][0]
+    assert page["attribution"]["revision_fetches"] > 0
+    assert report["revision_fetches"] == page["attribution"]["revision_fetches"]
+    assert report["api_requests"] > 0
+
+    second = run_bot(config(title, tmp_path))
+    assert second.status == 0, second.stdout + second.stderr
+    assert devwiki.client().read(title).text == after
+    assert len(bot_edits(devwiki, title)) == 1
+    assert "nothing to change" in second.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["pages"][0]["attribution"]["history_requests"] == 0
+    assert report["revision_fetches"] == 0
+
+
+def test_grace_period_and_opt_out_leave_comments_untagged(devwiki, run_bot, tmp_path) -> None:
+    title = "Tagging test/Policy"
+    devwiki.client("Admin").edit(title, OPENING, summary="open")
+    change(devwiki, "Bob", title, lambda t: t.replace(PROMPT, f"{PROMPT}\n{BOB}", 1))
+    change(devwiki, "Carol", title, lambda t: t.rstrip() + "\n:* Carol's fresh unsigned point.\n")
+    fresh = run_bot(config(title, tmp_path).replace("grace_minutes = 0", "grace_minutes = 30"))
+    assert fresh.status == 0, fresh.stdout + fresh.stderr
+    assert "{{unsigned" not in devwiki.client().read(title).text
+    opted = run_bot(config(title, tmp_path, extra='opt_out = ["Bob", "Carol"]'))
+    assert opted.status == 0, opted.stdout + opted.stderr
+    assert "{{unsigned" not in devwiki.client().read(title).text
+    assert bot_edits(devwiki, title) == []
