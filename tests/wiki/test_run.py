@@ -148,7 +148,8 @@ def test_edit_by_another_user_between_read_and_save_is_kept(
             bob.edit(page_title, text.replace({old!r}, {new!r}))
             done.append(1)
 
-        config = config_from_dict({{"pages": [{{"title": {title!r}}}]}})
+        config = config_from_dict({{"bot": {{"state_dir": {str(tmp_path / "state")!r}}},
+                                    "pages": [{{"title": {title!r}}}]}})
         sys.exit(run_pass(config, list(config.pages), ENGLISH, dry_run=False,
                           before_save=another_editor))
     """), encoding="utf-8")
