@@ -1,4 +1,4 @@
-"""Entry point of the subcommands that use the wiki: run (and attribute, serve).
+"""Entry point of the subcommands that use the wiki: run, serve and attribute.
 
 pywikibot's global options (-simulate, -dir:, -user:, -family:, -lang:, -site:, -pt: ...) are taken
 by pywikibot.handle_args; the rest are ours. The Site is created here, at run time, never at import.
@@ -7,9 +7,6 @@ by pywikibot.handle_args; the rest are ours. The Site is created here, at run ti
 from __future__ import annotations
 
 import argparse
-import json
-import time
-from pathlib import Path
 
 from bot.config import Config, PageOptions, load_config
 from bot.errors import EXIT_OK, EXIT_PAGE_FAILED, EXIT_USAGE, BotError, InputError
@@ -35,7 +32,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
                         help="only this page (repeatable); a page not in the configuration "
                         "gets the [defaults]")
     parser.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
-    if command == "run":
+    if command in ("run", "serve"):
         parser.add_argument("--dry-run", action="store_true",
                             help="show the diffs that would be saved; send no write request")
     return parser
@@ -51,23 +48,61 @@ def select_pages(config: Config, titles: list[str] | None) -> list[PageOptions]:
 
 
 def wiki_main(command: str, argv: list[str]) -> int:
+    # Output is scrubbed of credentials before pywikibot can print anything; the secrets are
+    # added once pywikibot's configuration says where the password file is.
+    from bot.ops.redact import Redactor, install
+
+    redactor = Redactor()
+    install(redactor)
     import pywikibot
 
+    redactor.add(_secrets(pywikibot.config))
     local = pywikibot.handle_args(argv)
+    install(redactor)  # pywikibot's log handlers exist now
     if "-h" in local or "--help" in local:
         _parser(command).print_help()
         return EXIT_OK
     args = _parser(command).parse_args(local)
     config = load_config(args.config)
     profile: SiteProfile = load_profile(args.profile) if args.profile else ENGLISH
-    pages = select_pages(config, args.page)
-    if not pages:
-        raise InputError(f"{args.config}: no [[pages]] configured and no --page given")
-    if command == "run":
-        return run_pass(config, pages, profile, dry_run=args.dry_run)
+    if not (config.pages or args.page or config.bot.optin_template):
+        raise InputError(
+            f"{args.config}: no [[pages]] configured, no bot.optin_template and no --page given"
+        )
+    pages = select_pages(config, args.page) if args.page else None
     if command == "attribute":
-        return attribute_pages(config, pages, profile)
-    raise InputError(f"{command}: not available yet")
+        return attribute_pages(config, pages or list(config.pages), profile)
+
+    from bot.ops.signals import graceful_stop
+    from bot.wiki.passes import locked_pass
+
+    with graceful_stop() as stop:
+        if command == "run":
+            return locked_pass(config, pages, profile, dry_run=args.dry_run)
+        from bot.ops.schedule import serve
+
+        def one_pass() -> int:
+            # The configuration is read again for every pass: an operator's change needs no
+            # restart, and a broken file stops that pass only (logged), not the service.
+            fresh = load_config(args.config)
+            chosen = select_pages(fresh, args.page) if args.page else None
+            return locked_pass(fresh, chosen, profile, dry_run=args.dry_run)
+
+        return serve(one_pass, config.bot.interval_minutes, stop=stop)
+
+
+def _secrets(pwb_config: object) -> list[str]:
+    """The credentials pywikibot is configured with: the password file's and OAuth tokens."""
+    from bot.ops.redact import secrets_from_password_file
+
+    found: list[str] = []
+    password_file = getattr(pwb_config, "password_file", None)
+    if password_file:
+        found += secrets_from_password_file(password_file)
+    for tokens in (getattr(pwb_config, "authenticate", None) or {}).values():
+        if isinstance(tokens, tuple | list):
+            found += [t for t in tokens if isinstance(t, str) and t]
+    return found
 
 
 def connect() -> object:
@@ -86,33 +121,6 @@ def connect() -> object:
     if not site.logged_in():
         raise InputError("cannot log in: check user-config.py and the BotPassword")
     return site
-
-
-def run_pass(
-    config: Config, pages: list[PageOptions], profile: SiteProfile, *, dry_run: bool,
-    before_save=None,
-) -> int:
-    """One pass over the pages; returns the exit status."""
-    import pywikibot
-
-    from bot.state import StateStore
-    from bot.wiki.run import ConsultationBot, PageMaintainer, utc_now
-    from bot.wiki.site import RequestCounter, Wiki
-
-    started = time.monotonic()
-    dry_run = dry_run or bool(pywikibot.config.simulate)
-    with RequestCounter().counting() as requests:
-        site = connect()
-        maintainer = PageMaintainer(
-            Wiki(site, requests), config, profile, dry_run=dry_run, now=utc_now,
-            before_save=before_save, state_store=StateStore(config.resolve(config.bot.state_dir)),
-        )
-        bot = ConsultationBot(maintainer, pages, site)
-        bot.run()
-    failed = [r for r in bot.reports if r.error]
-    if config.bot.report:
-        write_report(config, bot.reports, time.monotonic() - started, dry_run, requests.count)
-    return EXIT_PAGE_FAILED if failed else EXIT_OK
 
 
 def attribute_pages(config: Config, pages: list[PageOptions], profile: SiteProfile) -> int:
@@ -135,27 +143,6 @@ def attribute_pages(config: Config, pages: list[PageOptions], profile: SiteProfi
         for line in describe_attributions(wiki, snapshot, options, profile, state, now=utc_now()):
             print(line, flush=True)
     return status
-
-
-def write_report(
-    config: Config, reports: list, seconds: float, dry_run: bool, api_requests: int
-) -> None:
-    path = Path(config.resolve(config.bot.report))
-    data = {
-        "dry_run": dry_run,
-        "duration_seconds": round(seconds, 3),
-        "api_requests": api_requests,
-        "pages": [
-            {"title": r.title, "actions": r.actions, "edits": r.edits, "error": r.error,
-             "skipped": r.skipped, "attribution": r.attribution, "warnings": r.warnings}
-            for r in reports
-        ],
-        "edits": sum(len(r.edits) for r in reports),
-        "revision_fetches": sum(r.attribution.get("revision_fetches", 0) for r in reports),
-        "errors": [f"[[{r.title}]]: {r.error}" for r in reports if r.error],
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 __all__ = ["EXIT_USAGE", "wiki_main"]

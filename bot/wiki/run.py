@@ -12,11 +12,13 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import takewhile
 
 import pywikibot
 from pywikibot.bot import CurrentPageBot, SingleSiteBot
 
 from bot.config import Config, PageOptions
+from bot.ops.signals import stop_requested
 from bot.render import render
 from bot.state import PageState, StateStore
 from bot.text.pipeline import PagePlan, plan_page
@@ -268,7 +270,9 @@ class ConsultationBot(SingleSiteBot, CurrentPageBot):
     ) -> None:
         wiki_pages = [(pywikibot.Page(site, p.title), p) for p in pages]
         self.options_by_title = {page.title(): options for page, options in wiki_pages}
-        super().__init__(site=site, generator=(page for page, _ in wiki_pages))
+        # Asked to stop (SIGTERM), the bot finishes the page in hand and takes no other.
+        pages_until_stop = takewhile(lambda _: not stop_requested(), (p for p, _ in wiki_pages))
+        super().__init__(site=site, generator=pages_until_stop)
         self.maintainer = maintainer
         self.reports: list[PageReport] = []
 

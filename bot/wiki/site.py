@@ -87,6 +87,10 @@ class Wiki:
     def username(self) -> str:
         return self.site.username() or ""
 
+    def canonical_title(self, title: str) -> str:
+        """The title as the wiki writes it (namespace name, first letter, spaces)."""
+        return pywikibot.Page(self.site, title).title()
+
     def read(self, title: str) -> PageSnapshot:
         page = pywikibot.Page(self.site, title)
         try:

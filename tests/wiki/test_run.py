@@ -134,7 +134,7 @@ def test_edit_by_another_user_between_read_and_save_is_kept(
         sys.path.insert(0, {str(ROOT)!r})
         from bot.config import config_from_dict
         from bot.text.profile import ENGLISH
-        from bot.wiki.main import run_pass
+        from bot.wiki.passes import run_pass
         from tests.devwiki import start_devwiki
 
         wiki = start_devwiki({str(devwiki.dir)!r}, {devwiki.port})

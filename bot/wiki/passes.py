@@ -1,0 +1,188 @@
+"""One pass of the bot over its pages, as `run` does it once and `serve` at each interval.
+
+A pass takes the pass lock, finds the pages (configured, and opted in through the template),
+maintains them one by one until done or asked to stop, then writes the run report and the
+on-wiki status page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.config import Config, PageOptions
+from bot.errors import EXIT_OK, EXIT_PAGE_FAILED, InputError
+from bot.ops.lock import acquire
+from bot.ops.signals import stop_signal
+from bot.render import render
+from bot.state import StateStore
+from bot.text.optin import read_optin
+from bot.text.profile import SiteProfile
+from bot.wiki.run import ConsultationBot, PageMaintainer, PageReport, say, utc_now
+from bot.wiki.site import RequestCounter, Wiki
+
+# The status page is saved when its content changes, and at least this often otherwise.
+STATUS_REFRESH = timedelta(days=1)
+_STATUS_TIME = re.compile(r"^\* Last pass: .*$", re.MULTILINE)
+
+
+@dataclass
+class PassResult:
+    dry_run: bool
+    reports: list[PageReport] = field(default_factory=list)
+    stopped: str = ""  # the signal that stopped the pass early, or ""
+    api_requests: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return any(r.error for r in self.reports)
+
+
+def locked_pass(
+    config: Config,
+    pages: list[PageOptions] | None,
+    profile: SiteProfile,
+    *,
+    dry_run: bool,
+    before_save: Callable[[str], None] | None = None,
+) -> int:
+    """A pass under the pass lock (waiting at most [bot] lock_wait_seconds); the exit status."""
+    lock_path = config.resolve(config.bot.lock_file)
+    with acquire(lock_path, config.bot.lock_wait_seconds):
+        return run_pass(config, pages, profile, dry_run=dry_run, before_save=before_save)
+
+
+def run_pass(
+    config: Config,
+    pages: list[PageOptions] | None,
+    profile: SiteProfile,
+    *,
+    dry_run: bool,
+    before_save: Callable[[str], None] | None = None,
+) -> int:
+    """One pass over `pages` (None: the configured and opted-in ones); returns the exit status."""
+    import pywikibot
+
+    from bot.wiki.main import connect
+
+    started, started_at = time.monotonic(), utc_now()
+    result = PassResult(dry_run=dry_run or bool(pywikibot.config.simulate))
+    with RequestCounter().counting() as requests:
+        site = connect()
+        wiki = Wiki(site, requests)
+        if pages is None:
+            pages = discover_pages(config, wiki, result.reports)
+        maintainer = PageMaintainer(
+            wiki, config, profile, dry_run=result.dry_run, now=utc_now, before_save=before_save,
+            state_store=StateStore(config.resolve(config.bot.state_dir)),
+        )
+        bot = ConsultationBot(maintainer, pages, site)
+        bot.run()
+        result.reports += bot.reports
+        result.stopped = stop_signal()
+        if result.stopped:
+            left = len(pages) - len(bot.reports)
+            say(f"stopped by {result.stopped}: {left} pages not reached; the next pass does them")
+        if config.bot.status_page and not result.dry_run and not maintainer.shutoff_reason():
+            update_status(wiki, config, result, started_at)
+    result.api_requests = requests.count
+    result.seconds = time.monotonic() - started
+    if config.bot.report:
+        write_report(config, result)
+    return EXIT_PAGE_FAILED if result.failed else EXIT_OK
+
+
+def discover_pages(config: Config, wiki: Wiki, reports: list[PageReport]) -> list[PageOptions]:
+    """The configured pages, then the pages that transclude the opt-in template.
+
+    A page in the configuration keeps the operator's options. An opted-in page with a bad
+    parameter is not maintained: the problem goes to the log and to `reports`, never guessed.
+    """
+    pages = list(config.pages)
+    template = config.bot.optin_template
+    if not template:
+        return pages
+    known = {wiki.canonical_title(p.title) for p in pages}
+    found = 0
+    for title in wiki.pages_transcluding(template):
+        if title in known:
+            continue
+        snapshot = wiki.read(title)
+        optin = read_optin(snapshot.text, template, config.defaults, title)
+        if optin.options is not None:
+            pages.append(replace(optin.options, title=title))
+            found += 1
+        for problem in optin.problems:
+            say(f"{problem} (page not maintained)")
+            reports.append(PageReport(title, error=problem))
+    say(f"opt-in: {found} pages through {{{{{template}}}}}")
+    return pages
+
+
+def _outcome(report: PageReport) -> str:
+    if report.error:
+        return f"error: {report.error}"
+    if report.skipped:
+        return f"skipped ({report.skipped})"
+    if report.edits:
+        return f"{len(report.edits)} edits" if len(report.edits) > 1 else "1 edit"
+    return "nothing to change"
+
+
+def update_status(wiki: Wiki, config: Config, result: PassResult, finished: datetime) -> None:
+    """Save the status page when what it says changed, or when it is a day old."""
+    title = config.bot.status_page
+    edits = sum(len(r.edits) for r in result.reports)
+    errors = [f"[[{r.title}]]: {r.error}" for r in result.reports if r.error]
+    text = render(
+        "status.wikitext.j2",
+        finished=finished, stopped=result.stopped, edits=edits, errors=errors,
+        pages=[{"title": r.title, "outcome": _outcome(r)} for r in result.reports],
+    ).rstrip("\n")
+    current = wiki.read(title)
+    if current.exists:
+        same = _STATUS_TIME.sub("", current.text.rstrip("\n")) == _STATUS_TIME.sub("", text)
+        fresh = current.timestamp is not None and finished - current.timestamp < STATUS_REFRESH
+        if same and fresh:
+            return
+        if not current.bots_allowed:
+            say(f"[[{title}]]: skipped: {{{{nobots}}}}")
+            return
+    summary = render("status_edit_summary.txt.j2", edits=edits, errors=len(errors)).strip()
+    outcome = wiki.save(current, text, summary)
+    if outcome.status == "saved":
+        say(f"[[{title}]]: saved revision {outcome.revid} ({summary})")
+    else:
+        say(f"[[{title}]]: warning: status page not saved: {outcome.status} {outcome.detail}")
+
+
+def write_report(config: Config, result: PassResult) -> None:
+    """The machine-readable run report, replaced at each pass."""
+    path = Path(config.resolve(config.bot.report))
+    reports = result.reports
+    data = {
+        "dry_run": result.dry_run,
+        "duration_seconds": round(result.seconds, 3),
+        "api_requests": result.api_requests,
+        "stopped_by": result.stopped or None,
+        "pages": [
+            {"title": r.title, "actions": r.actions, "edits": r.edits, "error": r.error,
+             "skipped": r.skipped, "attribution": r.attribution, "warnings": r.warnings}
+            for r in reports
+        ],
+        "edits": sum(len(r.edits) for r in reports),
+        "revision_fetches": sum(r.attribution.get("revision_fetches", 0) for r in reports),
+        "errors": [f"[[{r.title}]]: {r.error}" for r in reports if r.error],
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the run report: {exc.strerror}") from None
+
