@@ -7,6 +7,7 @@ by pywikibot.handle_args; the rest are ours. The Site is created here, at run ti
 from __future__ import annotations
 
 import argparse
+import logging
 
 from bot.config import Config, PageOptions, load_config
 from bot.errors import EXIT_OK, EXIT_PAGE_FAILED, EXIT_USAGE, BotError, InputError
@@ -23,6 +24,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser(command: str) -> argparse.ArgumentParser:
     parser = _Parser(
         prog=f"consultation-bot {command}",
+        allow_abbrev=False,
         description="pywikibot's global options (-simulate, -dir:, -user:, -family:, -lang:, "
         "-pt:, ...) are accepted too.",
     )
@@ -50,25 +52,35 @@ def select_pages(config: Config, titles: list[str] | None) -> list[PageOptions]:
 def wiki_main(command: str, argv: list[str]) -> int:
     # Output is scrubbed of credentials before pywikibot can print anything; the secrets are
     # added once pywikibot's configuration says where the password file is.
-    from bot.ops.redact import Redactor, install
+    from bot.ops.redact import RedactingFilter, Redactor, install
 
-    redactor = Redactor()
-    install(redactor)
-    import pywikibot
-
-    redactor.add(_secrets(pywikibot.config))
-    local = pywikibot.handle_args(argv)
-    install(redactor)  # pywikibot's log handlers exist now
-    if "-h" in local or "--help" in local:
+    if {"-h", "--help", "-help"} & set(argv):
         _parser(command).print_help()
         return EXIT_OK
-    args = _parser(command).parse_args(local)
+    # Our options first, so a bad configuration is reported before anything touches the wiki.
+    args, pywikibot_args = _parser(command).parse_known_args(argv)
+    ours = [a for a in pywikibot_args if a.startswith("--")]
+    if ours:
+        raise InputError(f"unrecognized arguments: {' '.join(ours)}")
     config = load_config(args.config)
     profile: SiteProfile = load_profile(args.profile) if args.profile else ENGLISH
     if not (config.pages or args.page or config.bot.optin_template):
         raise InputError(
             f"{args.config}: no [[pages]] configured, no bot.optin_template and no --page given"
         )
+    redactor = Redactor()
+    install(redactor)
+    import pywikibot
+
+    redactor.add(_secrets(pywikibot.config))
+    # On the logger too: handle_args replaces the handlers, then already sends a request.
+    pywiki = logging.getLogger("pywiki")
+    pywiki.addFilter(RedactingFilter(redactor))
+    pywiki.addFilter(_LastLineOfTraceback())
+    unknown = _handle_pywikibot_args(pywikibot_args)
+    install(redactor)  # pywikibot's log handlers exist now
+    if unknown:
+        raise InputError(f"unrecognized arguments: {' '.join(unknown)}")
     pages = select_pages(config, args.page) if args.page else None
     if command == "attribute":
         return attribute_pages(config, pages or list(config.pages), profile)
@@ -89,6 +101,45 @@ def wiki_main(command: str, argv: list[str]) -> int:
             return locked_pass(fresh, chosen, profile, dry_run=args.dry_run)
 
         return serve(one_pass, config.bot.interval_minutes, stop=stop)
+
+
+def _handle_pywikibot_args(argv: list[str]) -> list[str]:
+    """pywikibot's global options; returns the arguments it did not know.
+
+    pywikibot.handle_args also creates the Site, which asks the wiki who is logged in: a wiki that
+    cannot be reached, or a configuration that names no known wiki, is one error line here.
+    """
+    import pywikibot
+    from pywikibot import exceptions as pwb_errors
+
+    try:
+        return pywikibot.handle_args(argv)
+    except SystemExit as exc:  # pywikibot exits on an unknown family or site
+        raise InputError("pywikibot configuration: unknown family or site") from exc
+    except (pwb_errors.UnknownSiteError, pwb_errors.UnknownFamilyError) as exc:
+        raise InputError(f"pywikibot configuration: {_first_line(exc)}") from None
+    except (pwb_errors.Error, OSError) as exc:
+        raise BotError(f"cannot reach the wiki: {_first_line(exc)}") from None
+
+
+class _LastLineOfTraceback(logging.Filter):
+    """pywikibot logs the whole traceback of a failed request it retries; operators get its last
+    line (the error itself). With -verbose the traceback stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        import pywikibot
+
+        message = record.getMessage()
+        if message.startswith("Traceback (most recent call last):") and not (
+            pywikibot.config.verbose_output
+        ):
+            lines = [line for line in message.splitlines() if line.strip()]
+            record.msg, record.args = f"request failed: {lines[-1].strip()}", ()
+        return True
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:300]
 
 
 def _secrets(pwb_config: object) -> list[str]:
@@ -115,9 +166,9 @@ def connect() -> object:
         site.login()
     except (pwb_errors.NoUsernameError, pwb_errors.UnknownSiteError,
             pwb_errors.UnknownFamilyError) as exc:
-        raise InputError(f"pywikibot configuration: {str(exc).splitlines()[0]}") from None
-    except pwb_errors.Error as exc:
-        raise BotError(f"cannot log in: {str(exc).splitlines()[0]}") from None
+        raise InputError(f"pywikibot configuration: {_first_line(exc)}") from None
+    except (pwb_errors.Error, OSError) as exc:
+        raise BotError(f"cannot log in: {_first_line(exc)}") from None
     if not site.logged_in():
         raise InputError("cannot log in: check user-config.py and the BotPassword")
     return site

@@ -212,3 +212,27 @@ def test_shutoff_page_stops_edits(devwiki, run_bot) -> None:
     result = run_bot(config)
     assert result.status == 0, result.stdout + result.stderr
     assert "mw-collapsible" in devwiki.client().read(title).text
+
+
+def test_an_unreachable_wiki_is_one_error_line_and_exit_1(devwiki, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.devwiki import free_port
+
+    pwb = tmp_path / "pywikibot"
+    shutil.copytree(devwiki.pywikibot_dir, pwb,
+                    ignore=shutil.ignore_patterns("*.lwp", "logs", "apicache*"))
+    user_config = pwb / "user-config.py"
+    user_config.write_text(user_config.read_text().replace(str(devwiki.pywikibot_dir), str(pwb)))
+    family = pwb / "families" / "devwiki_family.py"
+    family.write_text(family.read_text().replace(f":{devwiki.port}", f":{free_port()}"))
+    config = tmp_path / "bot.toml"
+    config.write_text(config_for("Run test/Unreachable"), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "run", f"-dir:{pwb}", "--config", str(config)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if "consultation-bot: error" in line]
+    assert len(errors) == 1 and "cannot reach the wiki" in errors[0]
+    assert "Traceback" not in proc.stderr + proc.stdout
