@@ -44,6 +44,7 @@ class RevisionMeta:
     timestamp: datetime  # UTC
     anon: bool
     tags: tuple[str, ...] = ()
+    sha1: str = ""  # of the revision's text: an exact restore has an earlier revision's sha1
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,7 @@ class _Search:
         self.revs, self.texts, self.normalize, self.floor = revisions, texts, normalize, floor
         self.last = len(revisions) - 1
         self.memo: dict[LineQuery, dict[int, bool]] = {}
+        self._by_sha1: dict[str, list[int]] | None = None
 
     def present(self, query: LineQuery, index: int) -> bool:
         known = self.memo.setdefault(query, {self.last: True})
@@ -254,11 +256,30 @@ class _Search:
                 lo = mid
         return hi
 
+    def _same_text_before(self, index: int) -> int | None:
+        """The latest revision before index - 1 with the same text (by sha1), if any."""
+        sha1 = self.revs[index].sha1
+        if not sha1:
+            return None
+        if self._by_sha1 is None:
+            self._by_sha1 = {}
+            for i, rev in enumerate(self.revs):
+                if rev.sha1:
+                    self._by_sha1.setdefault(rev.sha1, []).append(i)
+        earlier = [i for i in self._by_sha1.get(sha1, []) if self.floor < i < index - 1]
+        return earlier[-1] if earlier else None
+
     def _restored_from(self, query: LineQuery, start: int) -> int | None:
         """A revision before a removal that `start` undid, where the line was present."""
         j = start - 1
         if j <= self.floor:
             return None
+        same = self._same_text_before(start)
+        if same is not None:
+            # An exact restore (what undo, rollback and most manual reverts make): the line is
+            # in that revision's text, since it is in `start`'s. No fetch needed.
+            self.memo[query][same] = True
+            return same
         if REVERTED_TAG in self.revs[j].tags:
             while j > self.floor and REVERTED_TAG in self.revs[j].tags:
                 j -= 1

@@ -164,7 +164,7 @@ class Wiki:
 
         params: dict[str, object] = {
             "action": "query", "prop": "revisions", "titles": title, "rvdir": "newer",
-            "rvprop": "ids|timestamp|user|flags|tags", "rvlimit": "max", "formatversion": 2,
+            "rvprop": "ids|timestamp|user|flags|tags|sha1", "rvlimit": "max", "formatversion": 2,
             "continue": "",
         }
         if after_revid is not None:
@@ -183,6 +183,7 @@ class Wiki:
                             timestamp=datetime.fromisoformat(rev["timestamp"]),
                             anon=bool(rev.get("anon")),
                             tags=tuple(rev.get("tags", ())),
+                            sha1=rev.get("sha1") or "",
                         )
                     )
             if "continue" not in data:
