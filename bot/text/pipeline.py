@@ -99,9 +99,12 @@ def plan_page(
     now: datetime,
     as_of: datetime | None,
     attributions: Mapping[int, Attribution | None] | None = None,
+    analysis: Analysis | None = None,
 ) -> PagePlan:
+    """The plan for one page; `analysis` is analyze() of `text`, when the caller has it."""
     phrases = prompt_phrases(options)
-    analysis = analyze(text, profile, phrases)
+    if analysis is None:
+        analysis = analyze(text, profile, phrases)
     new_text, tagged = text, ()
     if options.tag_unsigned and attributions:
         from bot.text.tagging import tag_comments

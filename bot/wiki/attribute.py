@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.config import PageOptions
 from bot.state import PageState
-from bot.text.analysis import analyze
+from bot.text.analysis import Analysis, analyze
 from bot.text.attribution import Attribution, CachedTexts, attribute, line_queries, needs_history
 from bot.text.pipeline import prompt_phrases
 from bot.text.profile import SiteProfile
@@ -47,10 +47,16 @@ def attribute_page(
     options: PageOptions,
     profile: SiteProfile,
     state: PageState,
+    *,
+    analysis: Analysis | None = None,
 ) -> AttributionRun:
-    """Who added each line of the comments of `snapshot` that need the history."""
+    """Who added each line of the comments of `snapshot` that need the history.
+
+    `analysis` is analyze() of the snapshot's text, when the caller has it already.
+    """
     phrases = prompt_phrases(options)
-    analysis = analyze(snapshot.text, profile, phrases)
+    if analysis is None:
+        analysis = analyze(snapshot.text, profile, phrases)
     wanted = [c for c in analysis.comments if needs_history(c)]
     queries = line_queries(wanted, snapshot.text, phrases)
     if not queries:
@@ -101,8 +107,8 @@ def describe_attributions(
     from bot.text.tagging import tag_comments
 
     name = f"[[{snapshot.title}]]"
-    run = attribute_page(wiki, snapshot, options, profile, state)
     analysis = analyze(snapshot.text, profile, prompt_phrases(options))
+    run = attribute_page(wiki, snapshot, options, profile, state, analysis=analysis)
     tagging = tag_comments(
         snapshot.text, analysis, run.attributions, now, tagging_policy(options), profile
     )

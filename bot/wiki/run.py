@@ -21,7 +21,8 @@ from bot.config import Config, PageOptions
 from bot.ops.signals import stop_requested
 from bot.render import render
 from bot.state import PageState, StateStore
-from bot.text.pipeline import PagePlan, plan_page
+from bot.text.analysis import analyze
+from bot.text.pipeline import PagePlan, plan_page, prompt_phrases
 from bot.text.profile import SiteProfile
 from bot.wiki.attribute import AttributionRun, attribute_page
 from bot.wiki.site import PageSnapshot, SaveOutcome, Wiki
@@ -152,14 +153,17 @@ class PageMaintainer:
         return self.wiki.latest_timestamp_not_by(snapshot.title, self.wiki.username)
 
     def _plan(self, options: PageOptions, snapshot: PageSnapshot, state: PageState) -> Planned:
+        analysis = analyze(snapshot.text, self.profile, prompt_phrases(options))
         if options.tag_unsigned:
-            run = attribute_page(self.wiki, snapshot, options, self.profile, state)
+            run = attribute_page(
+                self.wiki, snapshot, options, self.profile, state, analysis=analysis
+            )
         else:
             run = AttributionRun({}, state.updated(snapshot.revid, {}, state.as_of))
         as_of = self._as_of(snapshot, state) if options.summary else None
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            attributions=run.attributions,
+            attributions=run.attributions, analysis=analysis,
         )
         return Planned(plan, run, as_of)
 

@@ -18,9 +18,6 @@ from pywikibot import exceptions as pwb_errors
 if TYPE_CHECKING:
     from bot.text.attribution import RevisionMeta
 
-REVERT_TAGS = frozenset({"mw-undo", "mw-rollback", "mw-manual-revert"})
-
-
 @dataclass(frozen=True)
 class PageSnapshot:
     """A page as read at one moment, with what the bot may do to it."""
@@ -154,11 +151,11 @@ class Wiki:
             return SaveOutcome("failed", detail="the wiki did not accept the edit")
         return SaveOutcome("saved", revid=page.latest_revision_id)
 
-    def history(self, title: str, after_revid: int | None = None) -> list[RevisionMeta]:
+    def history(self, title: str) -> list[RevisionMeta]:
         """Revision metadata, oldest first, without content: one request per `rvlimit=max`.
 
-        Asked of the API directly: Page.revisions() takes no start id and sorts by timestamp,
-        which misorders revisions saved in the same second.
+        Asked of the API directly: Page.revisions() sorts by timestamp, which misorders
+        revisions saved in the same second.
         """
         from bot.text.attribution import RevisionMeta
 
@@ -167,15 +164,11 @@ class Wiki:
             "rvprop": "ids|timestamp|user|flags|tags|sha1", "rvlimit": "max", "formatversion": 2,
             "continue": "",
         }
-        if after_revid is not None:
-            params["rvstartid"] = after_revid
         metas: list[RevisionMeta] = []
         while True:
             data = self.site.simple_request(**params).submit()
             for page in data.get("query", {}).get("pages", []):
                 for rev in page.get("revisions", []):
-                    if after_revid is not None and rev["revid"] <= after_revid:
-                        continue
                     metas.append(
                         RevisionMeta(
                             revid=rev["revid"],

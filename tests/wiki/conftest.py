@@ -30,6 +30,12 @@ def devwiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevWiki]:
     wiki.stop()
 
 
+def bot_argv(command: str, pywikibot_dir: Path, config: Path, *extra: str) -> list[str]:
+    """The command line of `consultation-bot COMMAND` as an operator runs it."""
+    return [sys.executable, "-m", "bot", command, f"-dir:{pywikibot_dir}", "--config",
+            str(config), *extra]
+
+
 @dataclass
 class BotRun:
     status: int
@@ -45,8 +51,7 @@ def run_bot(devwiki: DevWiki, tmp_path: Path) -> Callable[..., BotRun]:
         path = tmp_path / "bot.toml"
         path.write_text(textwrap.dedent(config), encoding="utf-8")
         proc = subprocess.run(
-            [sys.executable, "-m", "bot", command, f"-dir:{devwiki.pywikibot_dir}",
-             "--config", str(path), *args],
+            bot_argv(command, devwiki.pywikibot_dir, path, *args),
             cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         )
         return BotRun(proc.returncode, proc.stdout, proc.stderr)

@@ -15,7 +15,7 @@ import urllib.parse
 from pathlib import Path
 
 from tests.devwiki import DevWiki
-from tests.wiki.conftest import ROOT, bot_edits
+from tests.wiki.conftest import ROOT, bot_argv, bot_edits
 
 SAMPLE = (ROOT / "bot" / "samples" / "consultation.wikitext").read_text(encoding="utf-8").rstrip()
 BOX = '<div class="mw-collapsible mw-collapsed"'
@@ -77,8 +77,7 @@ def test_sigterm_during_a_save_finishes_that_page_and_stops(devwiki, tmp_path) -
     assert json.loads((tmp_path / "report.json").read_text())["stopped_by"] == "SIGTERM"
 
     again = subprocess.run(
-        [sys.executable, "-m", "bot", "run", f"-dir:{devwiki.pywikibot_dir}",
-         "--config", str(config)],
+        bot_argv("run", devwiki.pywikibot_dir, config),
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     assert again.returncode == 0, again.stdout + again.stderr
@@ -94,8 +93,7 @@ def test_sigterm_from_outside_leaves_each_page_untouched_or_fully_updated(
     config = tmp_path / "bot.toml"
     config.write_text(pages_config(titles, tmp_path), encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", f"-dir:{devwiki.pywikibot_dir}",
-         "--config", str(config)],
+        bot_argv("run", devwiki.pywikibot_dir, config),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert proc.stdout is not None
@@ -187,8 +185,7 @@ def test_serve_runs_a_pass_at_once_and_stops_on_sigterm(devwiki, tmp_path) -> No
     config = tmp_path / "bot.toml"
     config.write_text(pages_config([title], tmp_path, "interval_minutes = 60"), encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", f"-dir:{devwiki.pywikibot_dir}",
-         "--config", str(config)],
+        bot_argv("serve", devwiki.pywikibot_dir, config),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert proc.stdout is not None
@@ -221,8 +218,7 @@ def test_no_credential_in_any_output_of_a_debug_run(devwiki, tmp_path) -> None:
     logs = pwb / "logs"
     before: set[Path] = set()
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "run", f"-dir:{pwb}", "-debug",
-         "-verbose", "-log", "--config", str(config)],
+        bot_argv("run", pwb, config, "-debug", "-verbose", "-log"),
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

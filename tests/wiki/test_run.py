@@ -13,7 +13,7 @@ import pytest
 
 from bot.text.analysis import analyze
 from tests.devwiki import DevWiki
-from tests.wiki.conftest import ROOT, bot_edits
+from tests.wiki.conftest import ROOT, bot_argv, bot_edits
 
 SAMPLE = (ROOT / "bot" / "samples" / "consultation.wikitext").read_text(encoding="utf-8").rstrip()
 
@@ -229,7 +229,7 @@ def test_an_unreachable_wiki_is_one_error_line_and_exit_1(devwiki, tmp_path: Pat
     config = tmp_path / "bot.toml"
     config.write_text(config_for("Run test/Unreachable"), encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "run", f"-dir:{pwb}", "--config", str(config)],
+        bot_argv("run", pwb, config),
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
