@@ -113,12 +113,16 @@ class _Normalizer:
     def __init__(self, prompt_phrases: tuple[str, ...]) -> None:
         self.key = "\x00".join(prompt_phrases)
         self.prompts = compile_phrases(prompt_phrases)
+        self._seen: dict[str, str] = {}  # most lines recur in revision after revision
 
     def __call__(self, line: str) -> str:
-        # Prompt text is dropped so a filled-in prompt is not mistaken for the organizers' prompt.
-        line = self.prompts.sub(" ", line)
-        line = _LIST_PREFIX.sub("", line)
-        return _SPACE.sub(" ", line).strip().casefold()
+        norm = self._seen.get(line)
+        if norm is None:
+            # Prompt text is dropped so a filled-in prompt is not mistaken for the prompt itself.
+            norm = self.prompts.sub(" ", line)
+            norm = _LIST_PREFIX.sub("", norm)
+            norm = self._seen[line] = _SPACE.sub(" ", norm).strip().casefold()
+        return norm
 
 
 def similar(a: str, b: str, matcher: difflib.SequenceMatcher[str] | None = None) -> bool:
@@ -159,17 +163,30 @@ class _LineIndex:
         ordered = sorted(exact, key=len)
         return cls(exact, [len(n) for n in ordered], ordered)
 
-    def count_similar(self, norm: str, need: int) -> int:
-        """How many lines are similar to `norm`, counting no further than `need`."""
+    def count_similar(self, norm: str, need: int, verdicts: dict[str, bool] | None = None) -> int:
+        """How many lines are similar to `norm`, counting no further than `need`.
+
+        `verdicts` (candidate -> similar to norm) carries verdicts from revision to revision:
+        most lines of neighbouring revisions are the same, and the comparison is the costly part.
+        """
         count = self.exact.get(norm, 0)
         if count >= need or len(norm) < MIN_FUZZY_LENGTH:
             return count
+        if verdicts is None:
+            verdicts = {}
         low, high = _length_bounds(len(norm))
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(norm)
+        matcher: difflib.SequenceMatcher[str] | None = None
         for i in range(bisect_left(self.lengths, low), bisect_right(self.lengths, high)):
             candidate = self.by_length[i]
-            if candidate != norm and similar(norm, candidate, matcher):
+            if candidate == norm:
+                continue
+            verdict = verdicts.get(candidate)
+            if verdict is None:
+                if matcher is None:
+                    matcher = difflib.SequenceMatcher(None, autojunk=False)
+                    matcher.set_seq2(norm)
+                verdict = verdicts[candidate] = similar(norm, candidate, matcher)
+            if verdict:
                 count += self.exact[candidate]
                 if count >= need:
                     break
@@ -188,7 +205,13 @@ def line_queries(
     return _queries(lines, wanted, normalize)
 
 
-def _queries(lines: list[str], wanted: set[int], normalize: _Normalizer) -> dict[int, LineQuery]:
+def _queries(
+    lines: list[str], wanted: set[int], normalize: _Normalizer,
+    verdicts: dict[str, dict[str, bool]] | None = None,
+) -> dict[int, LineQuery]:
+    """The queries of the wanted lines; `verdicts` collects the similarity verdicts computed."""
+    if verdicts is None:
+        verdicts = {}
     norms = [normalize(line) for line in lines]
     queries: dict[int, LineQuery] = {}
     seen: list[str] = []  # content lines so far, for ranks
@@ -201,7 +224,12 @@ def _queries(lines: list[str], wanted: set[int], normalize: _Normalizer) -> dict
             if len(norm) >= MIN_FUZZY_LENGTH:
                 matcher = difflib.SequenceMatcher(None, autojunk=False)
                 matcher.set_seq2(norm)
-                rank += sum(1 for other in seen if other != norm and similar(norm, other, matcher))
+                known = verdicts.setdefault(norm, {})
+                for other in seen:
+                    if other != norm:
+                        if other not in known:
+                            known[other] = similar(norm, other, matcher)
+                        rank += known[other]
             queries[number] = LineQuery(norm, rank)
         seen.append(norm)
         exact_seen[norm] += 1
@@ -225,13 +253,15 @@ class _Search:
         self.revs, self.texts, self.normalize, self.floor = revisions, texts, normalize, floor
         self.last = len(revisions) - 1
         self.memo: dict[LineQuery, dict[int, bool]] = {}
+        self.verdicts: dict[str, dict[str, bool]] = {}  # see _LineIndex.count_similar
         self._by_sha1: dict[str, list[int]] | None = None
 
     def present(self, query: LineQuery, index: int) -> bool:
         known = self.memo.setdefault(query, {self.last: True})
         if index not in known:
             lines = self.texts.index(self.revs[index].revid, self.normalize)
-            known[index] = lines.count_similar(query.norm, query.rank) >= query.rank
+            verdicts = self.verdicts.setdefault(query.norm, {})
+            known[index] = lines.count_similar(query.norm, query.rank, verdicts) >= query.rank
         return known[index]
 
     def _probe(self, lo: int, hi: int) -> int:
@@ -355,8 +385,8 @@ def attribute(
     known = known or {}
     if current_text is None:
         current_text = cache.text(revs[-1].revid)
-    queries = _queries(current_text.split("\n"), numbers, normalize)
     search = _Search(revs, cache, normalize, floor)
+    queries = _queries(current_text.split("\n"), numbers, normalize, search.verdicts)
     known_index = next(
         (i for i, r in enumerate(revs) if r.revid == known_revid and i > floor), None
     )
