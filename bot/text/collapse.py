@@ -50,6 +50,8 @@ _NESTING = re.compile(
     re.IGNORECASE,
 )
 _SENTINEL = "\x00content\x00"
+# Characters of background text above a question's comments or prompts worth a box of its own.
+MIN_INTRO_ABOVE = 300
 
 
 @dataclass(frozen=True)
@@ -201,11 +203,18 @@ class _Page:
         next_box = bisect_right(self.box_starts, h)
         if next_box < len(self.box_starts):
             e = min(e, self.box_starts[next_box])
+        replacing = options.style == "replace-heading"
+        discussion = next((i for i in range(h + 1, e) if i in self.taken), None)
+        if discussion is not None:
+            # Comments or prompts under the question: only the intro above them is folded, and
+            # the heading stays, or the discussion would seem to belong to the question above.
+            e, replacing = discussion, False
         body = [i for i in range(h + 1, e) if self.lines[i].strip()]
         if not body:
             return None  # nothing to hide: a box would only take the heading away
+        if discussion is not None and sum(len(self.lines[i]) for i in body) < MIN_INTRO_ABOVE:
+            return None  # a line or two of question text is better left in view
         first, last = body[0], body[-1]
-        replacing = options.style == "replace-heading"
         if not self._can_fold(h, h if replacing else first, last, e):
             return None
         if not div_balanced([mask(heading.title)]):
@@ -297,8 +306,9 @@ def _without_anchor_clashes(folds: list[_Fold], headings: list[_Heading]) -> lis
     """
     kept = {fold.heading.index: fold for fold in folds}
     while True:
-        staying = {_anchor_key(h) for h in headings if h.index not in kept}
-        clashes = [i for i, fold in kept.items() if _anchor_key(fold.heading) in staying]
+        removed = {i for i, fold in kept.items() if fold.line is not None}
+        staying = {_anchor_key(h) for h in headings if h.index not in removed}
+        clashes = [i for i in removed if _anchor_key(kept[i].heading) in staying]
         if not clashes:
             return [kept[i] for i in sorted(kept)]
         for i in clashes:
@@ -324,38 +334,41 @@ def _anchors(heading: _Heading) -> tuple[str, ...]:
     return tuple(re.sub(r"[&\"<>{}\[\]|~']", lambda m: f"&#{ord(m.group(0))};", i) for i in ids)
 
 
-def _template_name(options: CollapseOptions) -> str:
-    return options.template or TEMPLATES[options.style]
+def _template_name(options: CollapseOptions, style: str | None = None) -> str:
+    return options.template or TEMPLATES[style or options.style]
 
 
 def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
     """The template's text before and after the folded lines."""
+    # A fold that keeps its heading is drawn keep-heading whatever the page's style.
+    style = "replace-heading" if fold.line is not None else "keep-heading"
     values = {
         "title": fold.heading.title,
         "anchors": _anchors(fold.heading) if fold.line is not None else (),
         "content": _SENTINEL,
-        "style": options.style,
+        "style": style,
     }
+    name = _template_name(options, style)
     try:
         if options.template:
             out = render_file(options.template, **values)
         else:
-            out = render(TEMPLATES[options.style], **values)
+            out = render(TEMPLATES[style], **values)
     except (OSError, jinja2.TemplateError) as exc:
-        raise InputError(f"box template {_template_name(options)}: {exc}") from None
+        raise InputError(f"box template {name}: {exc}") from None
     if out.count(_SENTINEL) != 1:
         raise InputError(
-            f"box template {_template_name(options)}: must place {{{{ content }}}} exactly once"
+            f"box template {name}: must place {{{{ content }}}} exactly once"
         )
     prefix, suffix = out.split(_SENTINEL)
     suffix = suffix.removesuffix("\n")  # the template file's own last line break
     if MARKER_WORD in prefix or MARKER_WORD in suffix:
-        raise InputError(f"box template {_template_name(options)}: contains {MARKER_WORD!r}")
+        raise InputError(f"box template {name}: contains {MARKER_WORD!r}")
     # The page model must see the whole box as a box, or it would read folded lines as comments.
     sample = mask(f"{prefix}Text.{suffix}").split("\n")
     if find_boxes(sample) != [BoxSpan(0, len(sample) - 1)] or not div_balanced(sample):
         raise InputError(
-            f"box template {_template_name(options)}: the box must be a "
+            f"box template {name}: the box must be a "
             '<div class="mw-collapsible ..."> on its own lines, closing every div it opens'
         )
     return prefix, suffix

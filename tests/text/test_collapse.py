@@ -137,6 +137,36 @@ def test_operator_template(tmp_path: Path) -> None:
     assert kept.startswith("=== Q ===\n") and convert(kept, keep).text == kept
 
 
+def test_intro_above_a_discussion_is_folded_under_its_kept_heading(tmp_path: Path) -> None:
+    intro = "Background sentence of the question, long enough to deserve a box. " * 5
+    page = (
+        "=== Q ===\n" + intro + "\n:*(Add your comment here) (Don't forget to add your signature)\n"
+        ":* An idea. [[User:Ann|Ann]] 10:00, 1 February 2022 (UTC)\n:* Unsigned idea.\n"
+    )
+    for options in (CollapseOptions(), KEEP):
+        result = convert(page, options)
+        assert result.folded == ("Q",)
+        assert result.text.startswith("=== Q ===\n<!-- consultation-bot fold [")
+        assert "'''Background'''" in result.text and "<span id=" not in result.text
+        before, after = analyze(page), analyze(result.text)
+        assert [(c.section, c.text, c.status) for c in after.comments] == [
+            (c.section, c.text, c.status) for c in before.comments
+        ]
+        assert [(p.section, p.filled) for p in after.placeholders] == [("Q", False)]
+        assert unconvert(result.text) == page
+    short = page.replace(intro, "Just one line of question text.")
+    assert convert(short).text == short
+    # An operator's template is told that the fold keeps its heading.
+    template = tmp_path / "mybox.j2"
+    template.write_text(
+        '<div class="mw-collapsible mw-collapsed">{{ title }} ({{ style }})\n'
+        '<div class="mw-collapsible-content">\n{{ content }}\n</div></div>\n',
+        encoding="utf-8",
+    )
+    own = convert(page, CollapseOptions(template=str(template))).text
+    assert "Q (keep-heading)" in own and own.startswith("=== Q ===\n")
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
