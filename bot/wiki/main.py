@@ -112,6 +112,9 @@ def _handle_pywikibot_args(argv: list[str]) -> list[str]:
     import pywikibot
     from pywikibot import exceptions as pwb_errors
 
+    # handle_args reads the process's own arguments when given an empty list: those hold our
+    # options too, so pywikibot's copy of them is set to exactly its own.
+    pywikibot.argvu = [pywikibot.argvu[0] if pywikibot.argvu else "consultation-bot", *argv]
     try:
         return pywikibot.handle_args(argv)
     except SystemExit as exc:  # pywikibot exits on an unknown family or site

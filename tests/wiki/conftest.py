@@ -6,6 +6,7 @@ One wiki per test session, in a temporary folder on a free port; the bot runs as
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -30,10 +31,14 @@ def devwiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevWiki]:
     wiki.stop()
 
 
-def bot_argv(command: str, pywikibot_dir: Path, config: Path, *extra: str) -> list[str]:
-    """The command line of `consultation-bot COMMAND` as an operator runs it."""
-    return [sys.executable, "-m", "bot", command, f"-dir:{pywikibot_dir}", "--config",
-            str(config), *extra]
+def bot_argv(command: str, pywikibot_dir: Path | None, config: Path, *extra: str) -> list[str]:
+    """The command line of `consultation-bot COMMAND` as an operator runs it.
+
+    Without `pywikibot_dir` there is no -dir: option (PYWIKIBOT_DIR names the directory, as on
+    Toolforge): then no pywikibot option at all is on the command line.
+    """
+    directory = [f"-dir:{pywikibot_dir}"] if pywikibot_dir is not None else []
+    return [sys.executable, "-m", "bot", command, *directory, "--config", str(config), *extra]
 
 
 @dataclass
@@ -50,9 +55,11 @@ def run_bot(devwiki: DevWiki, tmp_path: Path) -> Callable[..., BotRun]:
     def run(config: str, *args: str, command: str = "run") -> BotRun:
         path = tmp_path / "bot.toml"
         path.write_text(textwrap.dedent(config), encoding="utf-8")
+        # Like jobs.yaml on Toolforge: PYWIKIBOT_DIR, and only our own options.
         proc = subprocess.run(
-            bot_argv(command, devwiki.pywikibot_dir, path, *args),
+            bot_argv(command, None, path, *args),
             cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+            env={**os.environ, "PYWIKIBOT_DIR": str(devwiki.pywikibot_dir)},
         )
         return BotRun(proc.returncode, proc.stdout, proc.stderr)
 
