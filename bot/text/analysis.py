@@ -180,15 +180,17 @@ class _Segment:
             first = min(prompts)
         if signatures:
             signed = min(signatures)
-            prefix = list_prefix(self.masked[signed])
-            # A signed comment may begin on earlier lines of the same list item.
+            # A signed paragraph may begin on earlier lines of the same paragraph. A list item is
+            # one line, so list items above the first signed one stay question text (the
+            # organizers' "Some of the ideas we have" lists).
             while (
-                signed - 1 >= start
+                not list_prefix(self.masked[signed])
+                and signed - 1 >= start
                 and self.masked[signed - 1].strip()
                 and not self.in_box[signed - 1]
                 and signed - 1 not in prompts
                 and signed - 1 not in signatures
-                and list_prefix(self.masked[signed - 1]) == prefix
+                and not list_prefix(self.masked[signed - 1])
                 and parse_heading(self.masked[signed - 1]) is None
             ):
                 signed -= 1
