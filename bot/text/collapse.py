@@ -16,7 +16,7 @@ import jinja2
 
 from bot.errors import InputError
 from bot.render import render, render_file
-from bot.text.analysis import Analysis, analyze
+from bot.text.analysis import Analysis, analyze, list_prefix
 from bot.text.boxes import BoxSpan, div_balanced, find_boxes
 from bot.text.masking import mask, masked_spans
 from bot.text.profile import ENGLISH, SiteProfile
@@ -189,6 +189,7 @@ class _Page:
         for comment in analysis.comments:
             self.taken.update(range(comment.line - 1, comment.end_line))
         self.taken.update(p.line - 1 for p in analysis.placeholders)
+        self.taken.update(_replies(self.masked))
 
     def fold_for(
         self, k: int, options: CollapseOptions, pattern: re.Pattern[str] | None
@@ -209,6 +210,8 @@ class _Page:
             # Comments or prompts under the question: only the intro above them is folded, and
             # the heading stays, or the discussion would seem to belong to the question above.
             e, replacing = discussion, False
+        if heading.templated:
+            replacing = False  # its id cannot be known offline, so no anchor could replace it
         body = [i for i in range(h + 1, e) if self.lines[i].strip()]
         if not body:
             return None  # nothing to hide: a box would only take the heading away
@@ -231,6 +234,26 @@ class _Page:
             and not any(MARKER_WORD in self.lines[i] for i in range(h, end))
             and div_balanced(self.masked[h + 1 : last + 1])
         )
+
+
+def _replies(masked: list[str]) -> set[int]:
+    """Lines indented with `:`, the talk-page reply: maybe an unsigned reply in the intro.
+
+    The page model reads them as question text when no prompt or signature comes before them,
+    but hiding a reply is worse than leaving an intro unfolded. A `:` line under a `;` term is a
+    definition list, the organizers' own.
+    """
+    replies: set[int] = set()
+    in_definitions = False
+    for i, line in enumerate(masked):
+        prefix = list_prefix(line)
+        if prefix.startswith(";"):
+            in_definitions = True
+        elif prefix.startswith(":") and not in_definitions:
+            replies.add(i)
+        elif not prefix.startswith(":"):
+            in_definitions = False
+    return replies
 
 
 def _nesting_depths(masked: list[str]) -> list[int]:
@@ -324,9 +347,9 @@ def _anchors(heading: _Heading) -> tuple[str, ...]:
 
     A <span id> works on every wiki, while {{anchor}} shows a red link where Template:Anchor is
     missing. The id is escaped so that no title can end the attribute or expand anything in it
-    (MediaWiki decodes the references). No id when a template in the title makes it unknowable.
+    (MediaWiki decodes the references). A heading with a template is never replaced.
     """
-    if heading.templated or not heading.anchor:
+    if not heading.anchor:
         return ()
     ids = [heading.anchor]
     if legacy_anchor_of(heading.anchor) != heading.anchor:
