@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import NoReturn
 from bot.errors import EXIT_USAGE, BotError, InputError
 from bot.text.analysis import Analysis, analysis_to_dict, analyze
 from bot.text.profile import ENGLISH, SiteProfile, load_profile
+from bot.text.prompts import DEFAULT_PROMPT_PHRASES
 
 PROG = "consultation-bot"
 WIKI_COMMANDS = ("run", "attribute", "serve")
@@ -36,9 +38,22 @@ def read_input(path: str) -> str:
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    # As MediaWiki stores a page: no byte order mark, line ends as LF.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _phrases(args: argparse.Namespace) -> tuple[str, ...]:
+    """The prompt phrases: the built-in ones and the operator's --placeholder patterns."""
+    extra = tuple(getattr(args, "placeholder", None) or ())
+    for pattern in extra:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise InputError(f"--placeholder: invalid regular expression: {exc}") from None
+    return DEFAULT_PROMPT_PHRASES + extra
 
 
 def _profile(args: argparse.Namespace) -> SiteProfile:
@@ -82,7 +97,7 @@ def _print_report(analysis: Analysis) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    analysis = analyze(read_input(args.file), _profile(args))
+    analysis = analyze(read_input(args.file), _profile(args), _phrases(args))
     if args.json:
         print(json.dumps(analysis_to_dict(analysis), ensure_ascii=False, indent=1))
     else:
@@ -114,7 +129,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
             ) from None
     if not args.title.strip():
         raise InputError("--title: expected the consultation page's title")
-    summary = build_summary(analyze(read_input(args.file), _profile(args)), args.title, as_of)
+    analysis = analyze(read_input(args.file), _profile(args), _phrases(args))
+    summary = build_summary(analysis, args.title, as_of)
     if args.json:
         print(json.dumps(summary_to_dict(summary), ensure_ascii=False, indent=1))
     else:
@@ -123,8 +139,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    import re
-
     from bot.text.collapse import CollapseOptions, convert
 
     try:
@@ -136,7 +150,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         title_pattern=args.title_pattern, style=args.style, template=args.template,
     )
     old = read_input(args.file)
-    new = convert(old, options, _profile(args)).text
+    new = convert(old, options, _profile(args), _phrases(args)).text
     if args.diff:
         _print_diff(old, new, args.file)
     else:
@@ -161,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="wikitext file, or - for standard input")
     p.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
     p.add_argument("--json", action="store_true", help="print the model as JSON")
+    p.add_argument("--placeholder", metavar="RE", action="append",
+                   help="another prompt phrase, a regular expression (repeatable)")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("summary", help="print the summary subpage's wikitext (or JSON)")
@@ -171,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="time of the newest revision, shown as 'as of' (default: no time)")
     p.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
     p.add_argument("--template", metavar="PATH", help="jinja2 template instead of the shipped one")
+    p.add_argument("--placeholder", metavar="RE", action="append",
+                   help="another prompt phrase, a regular expression (repeatable)")
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("convert", help="fold question headings and their intros into boxes")
@@ -184,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--template", metavar="PATH", help="jinja2 box template (default: shipped)")
     p.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
     p.add_argument("--diff", action="store_true", help="print a unified diff instead of the page")
+    p.add_argument("--placeholder", metavar="RE", action="append",
+                   help="another prompt phrase, a regular expression (repeatable)")
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("unconvert", help="turn the bot's boxes back into headings")

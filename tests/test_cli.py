@@ -83,3 +83,30 @@ def test_bad_profile_is_one_line_and_status_2(tmp_path: Path) -> None:
 def test_usage_error_is_one_line_and_status_2() -> None:
     assert "error:" in one_error_line(cli("analyze"))
     assert "error:" in one_error_line(cli("frobnicate"))
+
+
+def test_byte_order_mark_and_crlf_are_read_as_mediawiki_stores_the_page() -> None:
+    page = "== Q ==\n:*(Add your comment here)\n:* An idea.\n"
+    crlf = b"\xef\xbb\xbf" + page.replace("\n", "\r\n").encode()
+    expected = json.loads(cli("analyze", "-", "--json", stdin=page.encode()).stdout)
+    proc = cli("analyze", "-", "--json", stdin=crlf)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout) == expected
+    assert [s["title"] for s in expected["sections"]] == ["Q"]
+
+
+def test_placeholder_option_adds_prompt_phrases_to_every_offline_command() -> None:
+    page = b"=== Q ===\nLong background.\n*(Write your idea below)\n*(Write your idea below) Mine.\n"
+    plain = json.loads(cli("analyze", "-", "--json", stdin=page).stdout)
+    assert plain["placeholders"] == []
+    args = ("--placeholder", r"\(write your idea below\)")
+    found = json.loads(cli("analyze", "-", "--json", *args, stdin=page).stdout)
+    assert [(p["line"], p["filled"]) for p in found["placeholders"]] == [(3, False), (4, True)]
+    summary = json.loads(cli("summary", "-", "--title", "C", "--json", *args, stdin=page).stdout)
+    assert summary != json.loads(cli("summary", "-", "--title", "C", "--json", stdin=page).stdout)
+    # The prompt is discussion, so the intro above it is too short to fold.
+    assert cli("convert", "-", *args, stdin=page).stdout == page
+    assert cli("convert", "-", stdin=page).stdout != page
+    assert "--placeholder: invalid regular expression" in one_error_line(
+        cli("analyze", "-", "--placeholder", "(", stdin=page)
+    )

@@ -13,7 +13,7 @@ from functools import lru_cache
 # The seed's prompt is ":*(Add your comment here) (Don't forget to add your signature)".
 # Either sentence alone, other spacing, case, apostrophes and brackets count too.
 DEFAULT_PROMPT_PHRASES: tuple[str, ...] = (
-    r"\(?\s*add\s+your\s+comments?\s+here\s*[.!]?\s*\)?",
+    r"\(?\s*(?:please\s+)?add\s+your\s+comments?\s+here\s*[.!]?\s*\)?",
     r"\(?\s*(?:please\s+)?don[’'`]?t\s+forget\s+to\s+(?:add\s+your\s+signature|sign)\s*[.!]?\s*\)?",
 )
 
