@@ -96,7 +96,7 @@ def test_byte_order_mark_and_crlf_are_read_as_mediawiki_stores_the_page() -> Non
 
 
 def test_placeholder_option_adds_prompt_phrases_to_every_offline_command() -> None:
-    page = b"=== Q ===\nLong background.\n*(Write your idea below)\n*(Write your idea below) Mine.\n"
+    page = b"=== Q ===\nLong background.\n*(Write your idea below)\n*(Write your idea below) Hi.\n"
     plain = json.loads(cli("analyze", "-", "--json", stdin=page).stdout)
     assert plain["placeholders"] == []
     args = ("--placeholder", r"\(write your idea below\)")
