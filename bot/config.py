@@ -129,6 +129,33 @@ def _validate_page(where: str, page: PageOptions) -> None:
             re.compile(pattern)
         except re.error as exc:
             raise InputError(f"{where}.{key}: invalid regular expression: {exc}") from None
+    for key, path in (("collapse_template", page.collapse_template),
+                      ("summary_template", page.summary_template)):
+        if path:
+            _check_template(f"{where}.{key}", path)
+
+
+def _check_template(where: str, path: str) -> None:
+    """An operator's template must be readable jinja2, or the pass would stop at that page."""
+    import jinja2
+
+    from bot.render import environment
+
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise InputError(f"{where}: cannot read {path}: {reason}") from None
+    try:
+        environment().from_string(source)  # compiles: syntax and unknown filters
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(f"{where}: {path} line {exc.lineno}: {exc.message}") from None
+
+
+def title_key(title: str) -> str:
+    """A title as MediaWiki compares it: underscores are spaces, the first letter upper case."""
+    title = " ".join(title.replace("_", " ").split())
+    return title[:1].upper() + title[1:]
 
 
 def config_from_dict(data: dict[str, Any], source: str = "") -> Config:
@@ -147,10 +174,12 @@ def config_from_dict(data: dict[str, Any], source: str = "") -> Config:
         page = _build(PageOptions, f"pages[{i}]", table, defaults)
         _validate_page(f"pages[{i}]", page)
         pages.append(page)
-    titles = [p.title for p in pages]
-    for title in titles:
-        if titles.count(title) > 1:
-            raise InputError(f"pages: {title!r} is listed twice")
+    seen: dict[str, str] = {}
+    for page in pages:
+        key = title_key(page.title)
+        if key in seen:
+            raise InputError(f"pages: {page.title!r} is listed twice (as {seen[key]!r} too)")
+        seen[key] = page.title
     return Config(bot=bot, defaults=defaults, pages=tuple(pages), path=source)
 
 

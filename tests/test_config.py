@@ -51,6 +51,12 @@ collapse_levels = [3, 4]
         ("[[pages]]\ncollapse = true\n", "pages[0].title: every page needs a title"),
         ("[[pages]]\ntitle = 'A'\nplaceholder_patterns = ['(']\n", "invalid regular expression"),
         ("[[pages]]\ntitle = 'A'\n[[pages]]\ntitle = 'A'\n", "'A' is listed twice"),
+        ("[[pages]]\ntitle = 'Page B'\n[[pages]]\ntitle = 'page_B'\n",
+         "'page_B' is listed twice (as 'Page B' too)"),
+        ("[[pages]]\ntitle = 'A'\ncollapse_template = '/nonexistent/box.j2'\n",
+         "pages[0].collapse_template: cannot read /nonexistent/box.j2"),
+        ("[defaults]\nsummary_template = '/nonexistent/s.j2'\n[[pages]]\ntitle = 'A'\n",
+         "pages[0].summary_template: cannot read /nonexistent/s.j2"),
         ("[[pages]\n", "invalid TOML"),
         ("extra = 1\n", "extra: unknown key"),
     ],
@@ -77,3 +83,13 @@ def test_sample_configuration_is_valid() -> None:
     sample = Path(__file__).parents[1] / "consultation-bot.toml.sample"
     config = load_config(sample)
     assert config.pages
+
+
+def test_template_with_a_syntax_error_is_one_line_naming_the_key(tmp_path: Path) -> None:
+    template = tmp_path / "box.j2"
+    template.write_text("{{ content }}\n{% if %}\n", encoding="utf-8")
+    config = tmp_path / "bot.toml"
+    config.write_text(f"[[pages]]\ntitle = 'A'\ncollapse_template = '{template}'\n")
+    with pytest.raises(InputError) as caught:
+        load_config(config)
+    assert f"pages[0].collapse_template: {template} line 2:" in str(caught.value)

@@ -209,16 +209,23 @@ class WikiClient:
     def recent_changes(
         self, since: str | None = None, limit: int = 500, **extra: Any
     ) -> list[dict[str, Any]]:
-        """Recent changes, oldest first, optionally only from ``since``
-        (ISO timestamp, inclusive). Each has type, title, revid, old_revid,
-        user, timestamp, comment, and ``bot``/``anon``/``minor``/``new`` flags."""
-        result = self.get(
-            action="query",
-            list="recentchanges",
-            rcprop="title|ids|user|timestamp|comment|flags|sizes|loginfo",
-            rcdir="newer",
-            rcstart=since,
-            rclimit=limit,
-            **extra,
-        )
-        return result["query"]["recentchanges"]
+        """All recent changes, oldest first, optionally only from ``since``
+        (ISO timestamp, inclusive), fetched ``limit`` at a time. Each has type, title, revid,
+        old_revid, user, timestamp, comment, and ``bot``/``anon``/``minor``/``new`` flags."""
+        changes: list[dict[str, Any]] = []
+        cont: dict[str, Any] = {}
+        while True:
+            result = self.get(
+                action="query",
+                list="recentchanges",
+                rcprop="title|ids|user|timestamp|comment|flags|sizes|loginfo",
+                rcdir="newer",
+                rcstart=since,
+                rclimit=limit,
+                **extra,
+                **cont,
+            )
+            changes += result["query"]["recentchanges"]
+            if "continue" not in result:
+                return changes
+            cont = result["continue"]

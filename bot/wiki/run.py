@@ -18,6 +18,7 @@ import pywikibot
 from pywikibot.bot import CurrentPageBot, SingleSiteBot
 
 from bot.config import Config, PageOptions
+from bot.errors import BotError
 from bot.ops.signals import stop_requested
 from bot.render import render
 from bot.state import PageState, StateStore
@@ -284,7 +285,8 @@ class ConsultationBot(SingleSiteBot, CurrentPageBot):
         options = self.options_by_title[self.current_page.title()]
         try:
             report = self.maintainer.maintain(options)
-        except pywikibot.exceptions.Error as exc:
+        except (pywikibot.exceptions.Error, BotError) as exc:
+            # One page's failure (the wiki's, or an option only this page has) ends only its turn.
             report = PageReport(options.title, error=str(exc).splitlines()[0])
             say(f"[[{options.title}]]: error: {report.error}")
         self.reports.append(report)

@@ -68,7 +68,7 @@ def run_bot(devwiki: DevWiki, tmp_path: Path) -> Callable[..., BotRun]:
 
 def bot_edits(devwiki: DevWiki, title: str) -> list[dict]:
     """The bot's edits, per the wiki's recent changes, to a page and its subpages."""
-    changes = devwiki.client().recent_changes()
+    changes = devwiki.client().recent_changes(rcuser="ConsultationBot")
     return [
         c for c in changes
         if c.get("user") == "ConsultationBot" and c["type"] in ("edit", "new")

@@ -102,6 +102,25 @@ def test_missing_page_fails_that_page_only(devwiki, run_bot) -> None:
     assert "mw-collapsible" in devwiki.client().read(present).text
 
 
+def test_a_template_failing_on_one_page_fails_that_page_only(devwiki, run_bot, tmp_path) -> None:
+    broken, fine = "Run test/Broken template", "Run test/Fine template"
+    create(devwiki, broken, SAMPLE)
+    create(devwiki, fine, SAMPLE)
+    # Valid jinja2 (the configuration check passes), but it fails when rendered.
+    template = tmp_path / "box.j2"
+    template.write_text("{{ content }}{{ missing.attribute }}\n", encoding="utf-8")
+    config = (
+        f'[[pages]]\ntitle = "{broken}"\ncollapse_template = "{template}"\n'
+        f'[[pages]]\ntitle = "{fine}"\n'
+    )
+    result = run_bot(config)
+    assert result.status == 1, result.stdout + result.stderr
+    assert f"[[{broken}]]: error: box template {template}" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert devwiki.client().read(broken).text == SAMPLE
+    assert "mw-collapsible" in devwiki.client().read(fine).text
+
+
 def test_bad_configuration_exits_2_with_one_line(devwiki, run_bot) -> None:
     result = run_bot('[[pages]]\ntitle = "X"\ncolapse = true\n')
     assert result.status == 2
