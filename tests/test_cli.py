@@ -110,3 +110,10 @@ def test_placeholder_option_adds_prompt_phrases_to_every_offline_command() -> No
     assert "--placeholder: invalid regular expression" in one_error_line(
         cli("analyze", "-", "--placeholder", "(", stdin=page)
     )
+
+
+def test_missing_pywikibot_directory_is_one_line_and_status_2(tmp_path: Path) -> None:
+    config = tmp_path / "bot.toml"
+    config.write_text('[[pages]]\ntitle = "X"\n', encoding="utf-8")
+    line = one_error_line(cli("run", f"-dir:{tmp_path / 'absent'}", "--config", str(config)))
+    assert "pywikibot configuration: Directory" in line and "does not exist" in line

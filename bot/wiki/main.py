@@ -70,7 +70,10 @@ def wiki_main(command: str, argv: list[str]) -> int:
         )
     redactor = Redactor()
     install(redactor)
-    import pywikibot
+    try:
+        import pywikibot
+    except RuntimeError as exc:  # its configuration directory (-dir:, PYWIKIBOT_DIR) is missing
+        raise InputError(f"pywikibot configuration: {_first_line(exc)}") from None
 
     redactor.add(_secrets(pywikibot.config))
     # On the logger too: handle_args replaces the handlers, then already sends a request.
@@ -117,12 +120,20 @@ def _handle_pywikibot_args(argv: list[str]) -> list[str]:
     pywikibot.argvu = [pywikibot.argvu[0] if pywikibot.argvu else "consultation-bot", *argv]
     try:
         return pywikibot.handle_args(argv)
+    except EOFError:  # pywikibot asked for a password and there is no terminal to answer
+        raise InputError(_NO_PASSWORD) from None
     except SystemExit as exc:  # pywikibot exits on an unknown family or site
         raise InputError("pywikibot configuration: unknown family or site") from exc
     except (pwb_errors.UnknownSiteError, pwb_errors.UnknownFamilyError) as exc:
         raise InputError(f"pywikibot configuration: {_first_line(exc)}") from None
     except (pwb_errors.Error, OSError) as exc:
         raise BotError(f"cannot reach the wiki: {_first_line(exc)}") from None
+
+
+_NO_PASSWORD = (
+    "pywikibot asked for the account's password, with no terminal to answer it: give the "
+    "account a BotPassword line in the file named by password_file in user-config.py"
+)
 
 
 class _LastLineOfTraceback(logging.Filter):
@@ -167,6 +178,8 @@ def connect() -> object:
     try:
         site = pywikibot.Site()
         site.login()
+    except EOFError:
+        raise InputError(_NO_PASSWORD) from None
     except (pwb_errors.NoUsernameError, pwb_errors.UnknownSiteError,
             pwb_errors.UnknownFamilyError) as exc:
         raise InputError(f"pywikibot configuration: {_first_line(exc)}") from None

@@ -59,6 +59,7 @@ def run_bot(devwiki: DevWiki, tmp_path: Path) -> Callable[..., BotRun]:
         proc = subprocess.run(
             bot_argv(command, None, path, *args),
             cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+            stdin=subprocess.DEVNULL,  # as under cron or a job: nobody to answer a prompt
             env={**os.environ, "PYWIKIBOT_DIR": str(devwiki.pywikibot_dir)},
         )
         return BotRun(proc.returncode, proc.stdout, proc.stderr)

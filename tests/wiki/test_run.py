@@ -121,6 +121,18 @@ def test_a_template_failing_on_one_page_fails_that_page_only(devwiki, run_bot, t
     assert "mw-collapsible" in devwiki.client().read(fine).text
 
 
+def test_account_without_a_password_entry_is_one_error_line(devwiki, run_bot) -> None:
+    result = run_bot(config_for("Run test/Nobody logs in"), "-user:Alice")
+    assert result.status == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert errors == [
+        "consultation-bot: error: pywikibot asked for the account's password, with no terminal "
+        "to answer it: give the account a BotPassword line in the file named by password_file "
+        "in user-config.py"
+    ]
+
+
 def test_bad_configuration_exits_2_with_one_line(devwiki, run_bot) -> None:
     result = run_bot('[[pages]]\ntitle = "X"\ncolapse = true\n')
     assert result.status == 2
