@@ -6,19 +6,46 @@ Pure: the only time it knows is the `as_of` it is given (the latest revision's t
 from __future__ import annotations
 
 import ipaddress
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
+import mwparserfromhell
+from mwparserfromhell.nodes import Argument, Tag, Template, Text, Wikilink
+from mwparserfromhell.nodes import Comment as HtmlComment
+from mwparserfromhell.parser import ParserError
 
 from bot.errors import InputError
 from bot.render import excerpt, render, render_file
 from bot.text.analysis import UNSIGNED, Analysis, Comment, list_prefix
+from bot.text.masking import mask
+from bot.text.profile import ENGLISH, SiteProfile
 from bot.text.prompts import DEFAULT_PROMPT_PHRASES, compile_phrases
+from bot.text.signatures import find_signature
 
 TEMPLATE = "summary.wikitext.j2"
 EXCERPT_LENGTH = 100
+
+# What MediaWiki refuses in a page title (MediaWikiTitleCodec): characters outside its legal set,
+# percent-encoded bytes, character references, "~~~", and "." or ".." path segments.
+_TITLE_CHARACTERS = "#<>[]|{}"
+_TITLE_SEQUENCES = (
+    (re.compile(r"%[0-9A-Fa-f]{2}"), "a percent-encoded character"),
+    (re.compile(r"&(?:[A-Za-z0-9]|[^\x00-\x7f])+;"), "a character reference"),
+    (re.compile(r"~~~"), "'~~~'"),
+    (re.compile(r"^\.\.?(?:/|$)|/\.\.?(?:/|$)"), "a '.' or '..' path segment"),
+)
+
+# Links that show nothing in the text where they stand (category, image), English names only.
+_HIDDEN_LINK = re.compile(r"\s*(?:category|file|image)\s*:", re.IGNORECASE)
+_HIDDEN_TAGS = frozenset({"ref", "references"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DROPPED = "\x00"  # stands where markup was dropped, so that no space is left before punctuation
+_DROPPED_BEFORE_PUNCTUATION = re.compile(r"\s*\x00[\s\x00]*(?=[,.;:!?)\]]+(?:\s|$)|$)")
+
 # A part is the nearest heading above a question at one of these levels (and shallower than it).
 PART_LEVELS = (1, 2)
 
@@ -65,10 +92,11 @@ class AttentionItem:
     section: str | None  # question title; None before the first heading
     anchor: str | None
     line: int
-    author: str | None
+    author: str | None  # who signed the comment (a signed filled prompt), None if unsigned
+    author_ip: bool  # the author is an IP address (linked to Special:Contributions)
     unsigned: bool
     filled_prompt: bool
-    excerpt: str  # one line of the comment's wikitext (still to be made inert)
+    excerpt: str  # the comment as plain text, without its signature (still to be made inert)
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,33 @@ class Summary:
     questions: tuple[QuestionRow, ...]
     participants: tuple[ParticipantRow, ...]
     attention: tuple[AttentionItem, ...]
+
+    @property
+    def has_parts(self) -> bool:
+        """Whether any question belongs to a part (else the table has no Part column)."""
+        return any(q.part is not None for q in self.questions)
+
+
+def check_title(title: str) -> None:
+    """Raise InputError unless MediaWiki would accept `title` as a page title.
+
+    The summary links every question as `title#anchor`: a title holding `#`, `|`, brackets or
+    a line break would point elsewhere or break the link.
+    """
+
+    def invalid(reason: str) -> InputError:
+        return InputError(f"{title!r} is not a valid page title: {reason}")
+
+    for char in title:
+        if char in _TITLE_CHARACTERS:
+            raise invalid(f"it contains {char!r}")
+        if unicodedata.category(char) == "Cc":
+            raise invalid("it contains a control character")
+    if not title.replace("_", " ").strip():
+        raise invalid("it is empty")
+    for pattern, what in _TITLE_SEQUENCES:
+        if pattern.search(title):
+            raise invalid(f"it contains {what}")
 
 
 def is_ip(name: str) -> bool:
@@ -105,9 +160,46 @@ def _participant_key(row: ParticipantRow) -> tuple:
     return (0, 0, 0, row.name.casefold(), row.name)
 
 
-def comment_excerpt(comment: Comment) -> str:
-    """The comment's wikitext on one line: list markers and prompt text left out, cut short."""
-    lines = [line[len(list_prefix(line)) :] for line in comment.text.split("\n")]
+def plain_text(wikitext: str) -> str:
+    """What a reader sees of a piece of wikitext, on one line: links by their label, templates,
+    references, HTML comments, category and image links left out, formatting taken away.
+    """
+    text = _CONTROL.sub(" ", wikitext)
+    try:
+        code = mwparserfromhell.parse(text)
+    except ParserError:  # pragma: no cover - the parser accepts any string
+        return " ".join(text.split())
+    code.nodes = [Text(_DROPPED) if _dropped(node) else node for node in code.nodes]
+    for link in code.filter_wikilinks():
+        if link.text is None:  # shown as its target, without the colon that makes it a link
+            link.title = str(link.title).strip().removeprefix(":")
+    text = code.strip_code(normalize=True, collapse=True, keep_template_params=False)
+    text = _DROPPED_BEFORE_PUNCTUATION.sub("", text).replace(_DROPPED, " ")
+    return " ".join(text.split())
+
+
+def _dropped(node: object) -> bool:
+    if isinstance(node, Template | Argument | HtmlComment):
+        return True
+    if isinstance(node, Wikilink):
+        return bool(_HIDDEN_LINK.match(str(node.title)))
+    return isinstance(node, Tag) and str(node.tag).strip().lower() in _HIDDEN_TAGS
+
+
+def comment_excerpt(
+    comment: Comment, masked_last_line: str | None = None, profile: SiteProfile = ENGLISH
+) -> str:
+    """The comment as readable text on one line, cut short: its signature, list markers and the
+    prompt text left out. `masked_last_line` is the comment's last line as analyze() masked it.
+    """
+    lines = comment.text.split("\n")
+    if comment.status != UNSIGNED or comment.timestamp is not None:  # it ends at a signature
+        if masked_last_line is None or len(masked_last_line) != len(lines[-1]):
+            masked_last_line = mask(comment.text).split("\n")[-1]
+        signature = find_signature(masked_last_line, profile)
+        if signature is not None:
+            lines[-1] = lines[-1][: signature.start]
+    lines = [line[len(list_prefix(line)) :] for line in lines]
     text = " ".join(" ".join(lines).split())
     if comment.residue:
         residue = " ".join(comment.residue.split())
@@ -115,17 +207,23 @@ def comment_excerpt(comment: Comment) -> str:
             text = text.replace(residue, " ")
         else:
             text = compile_phrases(DEFAULT_PROMPT_PHRASES).sub(" ", text)
-    return excerpt(text, EXCERPT_LENGTH)
+    return excerpt(plain_text(text), EXCERPT_LENGTH)
 
 
-def build_summary(analysis: Analysis, title: str, as_of: datetime | None) -> Summary:
+def build_summary(
+    analysis: Analysis, title: str, as_of: datetime | None, profile: SiteProfile = ENGLISH
+) -> Summary:
     """The summary data of an analyzed page; `as_of` is the newest revision's time, or None.
+
+    `title` is the page's title, for links: InputError if it is no valid page title. `profile`
+    is the one the page was analyzed with (it finds the signatures left out of excerpts).
 
     A discussion question is a section (a real heading) holding comments or prompts; its part is
     the nearest level-1 or level-2 heading above it that is shallower than it, so folding a
     level-3 intro into a box changes no part. Comments before the first heading count in the
     totals, participants and attention list, but are no row.
     """
+    check_title(title)
     by_section: dict[int | None, list[Comment]] = {}
     for comment in analysis.comments:
         by_section.setdefault(comment.section_index, []).append(comment)
@@ -175,21 +273,33 @@ def build_summary(analysis: Analysis, title: str, as_of: datetime | None) -> Sum
         key=_participant_key,
     )
 
-    attention = tuple(
-        AttentionItem(
-            section=c.section,
-            anchor=(
-                analysis.sections[c.section_index].anchor if c.section_index is not None else None
-            ),
-            line=c.line,
-            author=c.author,
-            unsigned=c.status == UNSIGNED,
-            filled_prompt=c.placeholder,
-            excerpt=comment_excerpt(c),
+    raw_lines = analysis.text.split("\n")
+    masked_lines: list[str] | None = None
+    attention = []
+    for c in analysis.comments:
+        if c.status != UNSIGNED and not c.placeholder:
+            continue
+        last = c.text.split("\n")[-1]
+        masked_last = None
+        if c.end_line <= len(raw_lines) and raw_lines[c.end_line - 1] == last:
+            masked_lines = mask(analysis.text).split("\n") if masked_lines is None else masked_lines
+            masked_last = masked_lines[c.end_line - 1]
+        attention.append(
+            AttentionItem(
+                section=c.section,
+                anchor=(
+                    analysis.sections[c.section_index].anchor
+                    if c.section_index is not None
+                    else None
+                ),
+                line=c.line,
+                author=c.author,
+                author_ip=c.author is not None and is_ip(c.author),
+                unsigned=c.status == UNSIGNED,
+                filled_prompt=c.placeholder,
+                excerpt=comment_excerpt(c, masked_last, profile),
+            )
         )
-        for c in analysis.comments
-        if c.status == UNSIGNED or c.placeholder
-    )
     totals = Totals(
         questions=len(rows),
         comments=total,
@@ -204,7 +314,7 @@ def build_summary(analysis: Analysis, title: str, as_of: datetime | None) -> Sum
         totals=totals,
         questions=tuple(rows),
         participants=tuple(participants),
-        attention=attention,
+        attention=tuple(attention),
     )
 
 

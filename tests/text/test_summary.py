@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,8 +18,9 @@ import pytest
 from bot.errors import InputError
 from bot.render import TEMPLATES_DIR
 from bot.text.analysis import SIGNED, UNSIGNED, Analysis, Comment, Placeholder, analyze
+from bot.text.profile import SiteProfile
 from bot.text.sections import Section
-from bot.text.summary import build_summary, render_summary, summary_to_dict
+from bot.text.summary import build_summary, plain_text, render_summary, summary_to_dict
 from tests.golden import Case, cases
 from tests.test_render import HOSTILE
 
@@ -112,6 +114,142 @@ def test_filled_prompt_excerpt_leaves_out_the_prompt_text() -> None:
     assert item.unsigned and item.filled_prompt
 
 
+AUDIT_PAGE = (
+    "== Q ==\n:*(Add your comment here) My idea, see [[Foo|the foo page]] {{tl|x}}. "
+    "[[User:Ann|Ann]] ([[User talk:Ann|talk]]) 10:00, 1 March 2021 (UTC)\n"
+)
+
+
+def test_excerpt_is_readable_text_without_the_signature() -> None:
+    summary = build_summary(analyze(AUDIT_PAGE), "P", None)
+    (item,) = summary.attention
+    assert item.excerpt == "My idea, see the foo page."
+    assert item.author == "Ann" and not item.author_ip
+    assert not item.unsigned and item.filled_prompt
+    text = render_summary(summary)
+    assert "(typed into the prompt) by [[:User:Ann|Ann]]: My idea, see the foo page.\n" in text
+    (data,) = summary_to_dict(summary)["attention"]
+    assert data["excerpt"] == "My idea, see the foo page." and data["author"] == "Ann"
+
+
+def test_the_signature_does_not_eat_the_excerpt() -> None:
+    words = "word " * 19 + "last."  # 100 characters
+    page = f"== Q ==\n:*(Add your comment here) {words} [[User:Ann|Ann]] 10:00, 1 March 2021 (UTC)"
+    (item,) = build_summary(analyze(page), "P", None).attention
+    assert item.excerpt == words
+
+
+def test_an_ip_author_links_to_contributions() -> None:
+    page = (
+        "== Q ==\n:*(Add your comment here) My idea. "
+        "[[Special:Contributions/192.0.2.1|192.0.2.1]] 10:00, 1 March 2021 (UTC)\n"
+    )
+    summary = build_summary(analyze(page), "P", None)
+    assert summary.attention[0].author_ip
+    assert "by [[:Special:Contributions/192.0.2.1|192.0.2.1]]: My idea" in render_summary(summary)
+
+
+def test_an_unsigned_comment_names_no_author() -> None:
+    page = "== Q ==\n:*(Add your comment here) Mine. (Don't forget to add your signature)\n"
+    text = render_summary(build_summary(analyze(page), "P", None))
+    assert "\n* [[:P#Q|Q]] (unsigned, typed into the prompt): Mine.\n" in text
+
+
+def test_the_signature_is_found_with_the_pages_profile() -> None:
+    german = SiteProfile(
+        user_namespaces=("Benutzer",), user_talk_namespaces=("Benutzer Diskussion",),
+        months=("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+                "September", "Oktober", "November", "Dezember"),
+        months_abbrev=("Jan.", "Feb.", "Mär.", "Apr.", "Mai", "Jun.", "Jul.", "Aug.", "Sep.",
+                       "Okt.", "Nov.", "Dez."),
+        date_format="H:i, j. M Y", timezones=(("CET", 60),),
+    )
+    page = "== F ==\n:*(Add your comment here) Idee. [[Benutzer:Ann|Ann]] 10:00, 1. Mär. 2021 (CET)"
+    analysis = analyze(page, german)
+    assert analysis.comments[0].author == "Ann"
+    assert build_summary(analysis, "P", None).attention[0].excerpt != "Idee."  # English profile
+    (item,) = build_summary(analysis, "P", None, german).attention
+    assert item.excerpt == "Idee." and item.author == "Ann"
+
+
+def test_a_masked_signature_stays_in_the_excerpt() -> None:
+    page = (
+        "== Q ==\n:*(Add your comment here) Try <nowiki>[[User:Ann|Ann]] 10:00, 1 March 2021"
+        " (UTC)</nowiki> as text. [[User:Bo|Bo]] 11:00, 1 March 2021 (UTC)\n"
+    )
+    (item,) = build_summary(analyze(page), "P", None).attention
+    assert item.author == "Bo"
+    assert item.excerpt == "Try [[User:Ann|Ann]] 10:00, 1 March 2021 (UTC) as text."
+
+
+@pytest.mark.parametrize(
+    ("wikitext", "shown"),
+    [
+        ("see [[Foo|the foo page]] {{tl|x}}.", "see the foo page."),
+        ("[[Foo]], [[:Category:Bar]] and [[Category:Hidden]][[File:X.png|thumb|cap]]",
+         "Foo, Category:Bar and"),
+        ("'''bold''' ''it''<ref>note</ref>, <!-- c --> [https://x.example label] {{{1}}}",
+         "bold it, label"),
+        ("a  \t b\n c &amp; &lt;b&gt; <nowiki>{{x}}</nowiki>", "a b c & <b> {{x}}"),
+        ("(sic {{x}}) {{y}}", "(sic)"),
+    ],
+)
+def test_plain_text(wikitext: str, shown: str) -> None:
+    assert plain_text(wikitext) == shown
+
+
+def test_excerpt_is_cut_at_a_word_boundary() -> None:
+    page = "== Q ==\n:*(Add your comment here)\n:* " + "abcdefghij " * 9 + "klmnopqrstuvwxyz end\n"
+    (item,) = build_summary(analyze(page), "P", None).attention
+    assert item.excerpt == ("abcdefghij " * 9).rstrip() + "…"
+
+
+# --- the Part column -----------------------------------------------------------------------------
+
+
+def test_no_part_column_when_no_question_has_a_part() -> None:
+    page = (
+        "== Q1 ==\n:* a [[User:A|A]] 10:00, 1 March 2021 (UTC)\n"
+        "== Q2 ==\n:*(Add your comment here)\n"
+    )
+    summary = build_summary(analyze(page), "P", None)
+    assert not summary.has_parts
+    text = render_summary(summary)
+    assert "\n! Question !! Comments !!" in text and "Part " not in text
+    table = text[text.index("{|") : text.index("|}")]
+    assert "\n|\n" not in table and table.count("\n|-\n| [[:P#Q") == 2
+
+
+def test_part_column_when_one_question_has_a_part() -> None:
+    page = "== Q1 ==\n:*(Add your comment here)\n= Book =\n== Q2 ==\n:*(Add your comment here)\n"
+    summary = build_summary(analyze(page), "P", None)
+    assert summary.has_parts
+    text = render_summary(summary)
+    assert "\n! Part !! Question !!" in text
+    assert "\n|-\n|\n| [[:P#Q1|Q1]]" in text and "\n|-\n| Book\n| [[:P#Q2|Q2]]" in text
+
+
+# --- the page title ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Main Page#Frag", "A|B", "A[B", "A]B", "A{B", "A}B", "A<B", "A>B", "A\nB", "A\tB", "A\x7fB",
+     "A\x85B", "", " ", "_ _", "A%7CB", "A&amp;B", "A ~~~ B", "..", "A/../B", "./A"],
+)
+def test_invalid_titles_are_refused(title: str) -> None:
+    with pytest.raises(InputError, match="not a valid page title") as error:
+        build_summary(analyze(AUDIT_PAGE), title, None)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "title", ["Talk:Foo/Bar (2021)", "Ünïcode – ok", "A & B", "100% sure", "Foo...bar", "A_B"]
+)
+def test_valid_titles_are_accepted(title: str) -> None:
+    assert build_summary(analyze(AUDIT_PAGE), title, None).title == title
+
+
 def test_operator_template(tmp_path: Path) -> None:
     mine = tmp_path / "mine.j2"
     mine.write_text("{{ totals.comments }} Kommentare auf {{ title | inert }}\n", encoding="utf-8")
@@ -145,7 +283,11 @@ def hostile_analysis(values: tuple[str, ...]) -> Analysis:
         comments.append(Comment(value, i, i * 10 + 3, i * 10 + 3, 2, None, None, UNSIGNED,
                                 True, f":*{value} (Don't forget to add your signature)",
                                 "(Don't forget to add your signature)"))
+        comments.append(Comment(value, i, i * 10 + 4, i * 10 + 4, 2, f"{value} {i}",
+                                datetime(2020, 1, 1, tzinfo=UTC), SIGNED, True,
+                                f":*(Add your comment here) {value}", "(Add your comment here)"))
         placeholders.append(Placeholder(value, i, i * 10 + 3, True, "(Don't forget …)"))
+        placeholders.append(Placeholder(value, i, i * 10 + 4, True, "(Add your comment here)"))
     return Analysis("", tuple(sections), tuple(comments), tuple(placeholders))
 
 
@@ -170,7 +312,12 @@ def without_references(text: str) -> str:
 
 
 def render_hostile(values: tuple[str, ...], title: str, template: str | None = None) -> str:
-    return render_summary(build_summary(hostile_analysis(values), title, SAMPLE_AS_OF), template)
+    """The summary of hostile_analysis(values) under `title`, even an invalid one.
+
+    build_summary refuses invalid titles; the template must still make any title inert.
+    """
+    summary = build_summary(hostile_analysis(values), "P", SAMPLE_AS_OF)
+    return render_summary(replace(summary, title=title), template)
 
 
 def test_hostile_values_add_no_markup() -> None:
@@ -274,3 +421,12 @@ def test_cli_needs_a_title() -> None:
     result = cli(str(SAMPLE))
     assert result.returncode == 2 and b"--title" in result.stderr
     assert cli(str(SAMPLE), "--title", " ").returncode == 2
+
+
+@pytest.mark.parametrize("title", ["Main Page#Frag", "A|B", "A\nB", "A{{x}}"])
+@pytest.mark.parametrize("json_option", [(), ("--json",)])
+def test_cli_refuses_an_invalid_title(title: str, json_option: tuple[str, ...]) -> None:
+    result = cli(str(SAMPLE), "--title", title, *json_option)
+    assert result.returncode == 2 and result.stdout == b""
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "not a valid page title" in lines[0], lines
