@@ -121,7 +121,7 @@ def _handle_pywikibot_args(argv: list[str]) -> list[str]:
     try:
         return pywikibot.handle_args(argv)
     except EOFError:  # pywikibot asked for a password and there is no terminal to answer
-        raise InputError(_NO_PASSWORD) from None
+        raise InputError(_NO_LOGIN_ENTRY) from None
     except SystemExit as exc:  # pywikibot exits on an unknown family or site
         raise InputError("pywikibot configuration: unknown family or site") from exc
     except (pwb_errors.UnknownSiteError, pwb_errors.UnknownFamilyError) as exc:
@@ -130,7 +130,7 @@ def _handle_pywikibot_args(argv: list[str]) -> list[str]:
         raise BotError(f"cannot reach the wiki: {_first_line(exc)}") from None
 
 
-_NO_PASSWORD = (
+_NO_LOGIN_ENTRY = (
     "pywikibot asked for the account's password, with no terminal to answer it: give the "
     "account a BotPassword line in the file named by password_file in user-config.py"
 )
@@ -179,7 +179,7 @@ def connect() -> object:
         site = pywikibot.Site()
         site.login()
     except EOFError:
-        raise InputError(_NO_PASSWORD) from None
+        raise InputError(_NO_LOGIN_ENTRY) from None
     except (pwb_errors.NoUsernameError, pwb_errors.UnknownSiteError,
             pwb_errors.UnknownFamilyError) as exc:
         raise InputError(f"pywikibot configuration: {_first_line(exc)}") from None
