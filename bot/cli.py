@@ -130,7 +130,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if not args.title.strip():
         raise InputError("--title: expected the consultation page's title")
     analysis = analyze(read_input(args.file), _profile(args), _phrases(args))
-    summary = build_summary(analysis, args.title, as_of)
+    summary = build_summary(analysis, args.title, as_of, _profile(args))
     if args.json:
         print(json.dumps(summary_to_dict(summary), ensure_ascii=False, indent=1))
     else:

@@ -119,7 +119,7 @@ def plan_page(
     final = analyze(new_text, profile, phrases) if new_text != text else analysis
     summary_text = summary_json = None
     if options.summary:
-        summary_text, summary_json = _summaries(final, options, as_of)
+        summary_text, summary_json = _summaries(final, options, as_of, profile)
     return PagePlan(
         title=options.title,
         old_text=text,
@@ -143,9 +143,9 @@ def collapse_options(options: PageOptions) -> CollapseOptions:
 
 
 def _summaries(
-    analysis: Analysis, options: PageOptions, as_of: datetime | None
+    analysis: Analysis, options: PageOptions, as_of: datetime | None, profile: SiteProfile
 ) -> tuple[str, str | None]:
-    summary = build_summary(analysis, options.title, as_of)
+    summary = build_summary(analysis, options.title, as_of, profile)
     text = render_summary(summary, options.summary_template or None)
     data = None
     if options.summary_json:
