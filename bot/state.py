@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.text.attribution import Attribution
 
 VERSION = 1
+STALE_STATE = "the saved state is of another wiki state (restored or rebuilt?); starting fresh"
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,30 @@ class PageState:
     last_revid: int | None = None
     attributions: Mapping[str, Attribution | None] = field(default_factory=dict)
     as_of: datetime | None = None
+    # The text's sha1 at last_revid: a wiki restored from a backup or rebuilt reuses revision
+    # ids, and a state trusted by id alone would credit comments to the wrong revisions.
+    last_sha1: str = ""
 
     def updated(
         self,
         last_revid: int | None,
         attributions: Mapping[str, Attribution | None],
         as_of: datetime | None = None,
+        last_sha1: str = "",
     ) -> PageState:
         """The state after a run: keys not seen this run are dropped, so the file stays small."""
-        return PageState(self.title, last_revid, dict(attributions), as_of)
+        return PageState(self.title, last_revid, dict(attributions), as_of, last_sha1)
+
+    def describes(self, revid: int | None, sha1: str) -> bool:
+        """Whether the state may be about revision `revid` whose text has this sha1 (hex)."""
+        if self.last_revid != revid:
+            return False
+        return not self.last_sha1 or not sha1 or sha1 == self.last_sha1
+
+
+def text_sha1(text: str) -> str:
+    """The sha1 MediaWiki lists for a revision with this text (it stores text right-trimmed)."""
+    return hashlib.sha1(text.rstrip().encode("utf-8")).hexdigest()  # noqa: S324 - MediaWiki's
 
 
 def _attribution_to_json(found: Attribution | None) -> dict[str, object] | None:
@@ -73,6 +89,7 @@ def state_to_json(state: PageState) -> str:
         "title": state.title,
         "last_revid": state.last_revid,
         "as_of": state.as_of.isoformat() if state.as_of else None,
+        "last_sha1": state.last_sha1,
         "attributions": {
             key: _attribution_to_json(found) for key, found in sorted(state.attributions.items())
         },
@@ -99,7 +116,10 @@ def state_from_json(text: str, title: str) -> PageState:
         as_of = datetime.fromisoformat(as_of)
         if as_of.tzinfo is None:
             raise ValueError("as_of without time zone")
-    return PageState(title, last, found, as_of)
+    sha1 = data.get("last_sha1", "")  # absent in files written before it was kept
+    if not isinstance(sha1, str):
+        raise TypeError("last_sha1 must be a string")
+    return PageState(title, last, found, as_of, sha1)
 
 
 class StateStore:

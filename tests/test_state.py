@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.state import PageState, StateStore, state_to_json
+from bot.state import PageState, StateStore, state_to_json, text_sha1
 from bot.text.analysis import analyze
 from bot.text.attribution import Attribution, CachedTexts, attribute, line_queries
 from tests.text.test_attribution import base, insert_after
@@ -18,7 +19,8 @@ TITLE = "Leadership Development/Dialogue: Q&A"
 def test_round_trip_and_no_temp_files(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "state")
     state = PageState(
-        TITLE, 42, {"k1": Attribution("Alice", WHEN, 7, False), "k2": None}, as_of=WHEN
+        TITLE, 42, {"k1": Attribution("Alice", WHEN, 7, False), "k2": None}, as_of=WHEN,
+        last_sha1=text_sha1("page text"),
     )
     assert store.save(state) is None
     loaded, warning = store.load(TITLE)
@@ -95,3 +97,20 @@ def test_second_run_without_new_revisions_fetches_nothing(tmp_path: Path) -> Non
     assert fetched > 0
     second, fetched = one_run()
     assert second == first and fetched == 0
+
+
+def test_state_describes_only_its_revision_and_text(tmp_path: Path) -> None:
+    sha1 = text_sha1("== Q ==\n:* Idea.\n")
+    # MediaWiki stores text right-trimmed and lists the sha1 of what it stores.
+    assert sha1 == text_sha1("== Q ==\n:* Idea.") == "b3f854acb66076268a7ac7304b70b21efd576f43"
+    state = PageState(TITLE, 42, last_sha1=sha1)
+    assert state.describes(42, sha1) and state.describes(42, "")  # sha1 hidden by revdelete
+    assert not state.describes(42, text_sha1("other text")) and not state.describes(41, sha1)
+    # A state file written before the sha1 was kept still loads, and trusts the id alone.
+    store = StateStore(tmp_path)
+    store.path(TITLE).write_text(
+        json.dumps({"version": 1, "title": TITLE, "last_revid": 42, "attributions": {}}),
+        encoding="utf-8",
+    )
+    old, warning = store.load(TITLE)
+    assert warning is None and old.last_sha1 == "" and old.describes(42, sha1)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import PageOptions
-from bot.state import PageState
+from bot.state import STALE_STATE, PageState
 from bot.text.analysis import Analysis, analyze
 from bot.text.attribution import Attribution, CachedTexts, attribute, line_queries, needs_history
 from bot.text.pipeline import prompt_phrases
@@ -39,6 +39,7 @@ class AttributionRun:
     revisions: int = 0  # revisions listed (0: the state answered)
     history_requests: int = 0  # requests that listed the history
     fetches: int = 0  # revision texts fetched
+    warning: str | None = None  # the saved state could not be used
 
 
 def attribute_page(
@@ -70,6 +71,13 @@ def attribute_page(
     # A revision saved after the read is not part of what the comments come from.
     revisions = [r for r in wiki.history(snapshot.title) if r.revid <= (snapshot.revid or 0)]
     listed = wiki.requests.count - before
+    warning = None
+    if state.last_revid is not None and not any(
+        state.describes(r.revid, r.sha1) for r in revisions
+    ):
+        # Its revision is not in this history, or has another text: the state is of another
+        # wiki state (restored from a backup, rebuilt, the page deleted and made anew).
+        state, warning = PageState(state.title), STALE_STATE
     texts = CachedTexts(WikiTexts(wiki, snapshot.title))
     found = attribute(
         wanted,
@@ -89,6 +97,7 @@ def attribute_page(
         revisions=len(revisions),
         history_requests=listed,
         fetches=texts.fetches,
+        warning=warning,
     )
 
 

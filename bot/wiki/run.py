@@ -21,7 +21,7 @@ from bot.config import Config, PageOptions
 from bot.errors import BotError
 from bot.ops.signals import stop_requested
 from bot.render import render
-from bot.state import PageState, StateStore
+from bot.state import STALE_STATE, PageState, StateStore, text_sha1
 from bot.text.analysis import analyze
 from bot.text.pipeline import PagePlan, plan_page, prompt_phrases
 from bot.text.profile import SiteProfile
@@ -105,7 +105,7 @@ class PageMaintainer:
             report.skipped = "protected"
             say(f"{name}: skipped: the page is protected against the bot's edits")
             return report
-        state = self._load_state(options.title, report)
+        state = self._load_state(options.title, report, snapshot)
         planned = self._plan(options, snapshot, state)
         self._report_attribution(name, planned.attribution, report)
         plan = planned.plan
@@ -126,10 +126,18 @@ class PageMaintainer:
             self._save_summaries(options, planned.plan, report)
         return report
 
-    def _load_state(self, title: str, report: PageReport) -> PageState:
+    def _load_state(self, title: str, report: PageReport, snapshot: PageSnapshot) -> PageState:
         if self.state_store is None:
             return PageState(title)
         state, warning = self.state_store.load(title)
+        # A state of a revision the page has not reached, or of the same revision id with another
+        # text, is of another wiki (restored or rebuilt): the history says more (attribute.py).
+        if state.last_revid is not None and snapshot.revid is not None and (
+            state.last_revid > snapshot.revid
+            or (state.last_revid == snapshot.revid
+                and not state.describes(snapshot.revid, text_sha1(snapshot.text)))
+        ):
+            state, warning = PageState(title), STALE_STATE
         if warning:
             report.warnings.append(warning)
             say(f"[[{title}]]: warning: {warning}")
@@ -140,7 +148,11 @@ class PageMaintainer:
         if self.state_store is None or self.dry_run or revid is None:
             return
         state = planned.attribution.state
-        warning = self.state_store.save(state.updated(revid, state.attributions, planned.as_of))
+        # The plan's new text is the page's text at revid: saved, or unchanged from the read.
+        sha1 = text_sha1(planned.plan.new_text)
+        warning = self.state_store.save(
+            state.updated(revid, state.attributions, planned.as_of, sha1)
+        )
         if warning:
             report.warnings.append(warning)
             say(f"[[{state.title}]]: warning: {warning}")
@@ -174,6 +186,9 @@ class PageMaintainer:
             "lines": run.lines, "revisions": run.revisions,
             "history_requests": run.history_requests, "revision_fetches": run.fetches,
         }
+        if run.warning:
+            report.warnings.append(run.warning)
+            say(f"{name}: warning: {run.warning}")
         if not run.lines:
             return
         if run.revisions:

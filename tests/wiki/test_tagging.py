@@ -10,6 +10,8 @@ import json
 import re
 from datetime import datetime
 
+import pytest
+
 from bot.text.profile import ENGLISH
 from bot.text.tagging import format_date
 from tests.devwiki import DevWiki
@@ -160,3 +162,35 @@ def test_grace_period_and_opt_out_leave_comments_untagged(devwiki, run_bot, tmp_
     assert opted.status == 0, opted.stdout + opted.stderr
     assert "{{unsigned" not in devwiki.client().read(title).text
     assert bot_edits(devwiki, title) == []
+
+
+@pytest.mark.parametrize("new_revision", [False, True])
+def test_a_state_of_another_wiki_state_is_not_trusted(
+    devwiki, run_bot, tmp_path, new_revision: bool
+) -> None:
+    """A wiki restored from a backup reuses revision ids: a state that names an id whose text
+    differs from what it saw is dropped, not used to credit comments to the wrong people.
+    Checked against the page's text when it has no new revision, else against the history."""
+    title = f"Tagging test/Restored wiki {new_revision}"
+    devwiki.client("Admin").edit(title, OPENING, summary="open")
+    change(devwiki, "Bob", title, lambda t: t.replace(PROMPT, f"{PROMPT}\n{BOB}", 1))
+    quiet = config(title, tmp_path, extra='opt_out = ["Bob"]')
+    first = run_bot(quiet)  # Bob opted out: nothing tagged, but his line is in the state now
+    assert first.status == 0, first.stdout + first.stderr
+    (state_file,) = (tmp_path / "state").iterdir()
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    assert state["last_sha1"] and state["attributions"]
+    # The same revision id with another text, and attributions made on that other text.
+    state["last_sha1"] = "0" * 40
+    for found in state["attributions"].values():
+        if found:
+            found["user"] = "Mallory"
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    if new_revision:
+        change(devwiki, "Carol", title, lambda t: t.rstrip() + "\n:* Carol's point.\n")
+    same = run_bot(config(title, tmp_path))
+    assert same.status == 0, same.stdout + same.stderr
+    assert "warning: the saved state is of another wiki state" in same.stdout
+    text = devwiki.client().read(title).text
+    assert "{{unsigned|Bob|" in text and "Mallory" not in text
+    assert ("{{unsigned|Carol|" in text) == new_revision
