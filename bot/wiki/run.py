@@ -97,6 +97,10 @@ class PageMaintainer:
             report.error = "page does not exist"
             say(f"{name}: error: the page does not exist")
             return report
+        if snapshot.redirect_to is not None:
+            report.error = f"the page is a redirect to [[{snapshot.redirect_to}]]"
+            say(f"{name}: error: {report.error}: configure that page instead")
+            return report
         if not snapshot.bots_allowed:
             report.skipped = "nobots"
             say(f"{name}: skipped: {{{{bots}}}}/{{{{nobots}}}} excludes this bot")

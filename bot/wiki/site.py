@@ -31,6 +31,7 @@ class PageSnapshot:
     bots_allowed: bool
     can_edit: bool
     page: pywikibot.Page  # kept so a save sends this read's base timestamp
+    redirect_to: str | None = None  # the target, when the page is a redirect
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class Wiki:
             bots_allowed=page.botMayEdit(),
             can_edit=page.has_permission("edit"),
             page=page,
+            redirect_to=page.getRedirectTarget().title() if page.isRedirectPage() else None,
         )
 
     def save(

@@ -102,6 +102,17 @@ def test_missing_page_fails_that_page_only(devwiki, run_bot) -> None:
     assert "mw-collapsible" in devwiki.client().read(present).text
 
 
+def test_redirect_is_reported_not_summarized(devwiki, run_bot) -> None:
+    redirect, target = "Run test/Old name", "Run test/New name"
+    create(devwiki, target, SAMPLE)
+    create(devwiki, redirect, f"#REDIRECT [[{target}]]")
+    result = run_bot(config_for(redirect))
+    assert result.status == 1
+    assert f"[[{redirect}]]: error: the page is a redirect to [[{target}]]" in result.stdout
+    assert devwiki.client().read(redirect).text == f"#REDIRECT [[{target}]]"
+    assert bot_edits(devwiki, redirect) == [] and bot_edits(devwiki, target) == []
+
+
 def test_a_template_failing_on_one_page_fails_that_page_only(devwiki, run_bot, tmp_path) -> None:
     broken, fine = "Run test/Broken template", "Run test/Fine template"
     create(devwiki, broken, SAMPLE)
