@@ -19,6 +19,14 @@ ENGLISH_MONTHS = (
 )
 
 
+WIKIMEDIA_PREFIXES = (
+    "m", "meta", "metawikimedia", "w", "wikipedia", "wikt", "wiktionary", "c", "commons", "mw",
+    "mediawikiwiki", "d", "wikidata", "species", "wikispecies", "q", "wikiquote", "b", "wikibooks",
+    "s", "wikisource", "n", "wikinews", "v", "wikiversity", "voy", "wikivoyage", "incubator",
+    "outreach", "wmf", "foundation", "wikimedia",
+)
+
+
 @dataclass(frozen=True)
 class SiteProfile:
     """Names and formats that signatures on one wiki are made of."""
@@ -44,7 +52,10 @@ class SiteProfile:
         ("UnsignedIP2", ("date", "user")),
         ("Unsig", ("user", "date")),
     )
-    interwiki_prefixes: tuple[str, ...] = field(default=())
+    # Interwiki prefixes a user link may carry ([[m:User:X]], [[w:en:User:X]]): with single-user
+    # login the name is the same account everywhere. When any are listed, language codes
+    # ([[:en:User:X]]) count too; a profile with none takes local links only.
+    interwiki_prefixes: tuple[str, ...] = WIKIMEDIA_PREFIXES
 
     def timezone_offsets(self) -> dict[str, int]:
         return dict(self.timezones)

@@ -15,9 +15,9 @@ from urllib.parse import unquote
 
 from bot.text.profile import SiteProfile, normalize_title
 
-# MediaWiki caps a signature's wikitext at 255 characters: a user link further away from the
-# timestamp than that is part of the comment (a mention), not of its signature.
-SIGNATURE_REACH = 255
+# MediaWiki caps a signature's wikitext at 255 characters, and ~~~~ puts one space between it and
+# the timestamp: a user link further away than that is part of the comment (a mention).
+SIGNATURE_REACH = 255 + 1
 
 _LINK = re.compile(r"\[\[([^\[\]{}|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*))?\]\]")
 _TEMPLATE = re.compile(r"\{\{\s*([^{}|\n]+?)\s*((?:\|[^{}]*)?)\}\}")
@@ -27,6 +27,8 @@ _SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#16
 
 
 _SPACE = r"(?:[ \u00a0]|&nbsp;|&#160;)"
+# An interlanguage prefix: en, de, zh-yue, be-tarask ...
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2}")
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def user_from_target(target: str, profile: SiteProfile) -> str | None:
         if not sep:
             return None
         folded = _fold(head)
-        if folded in prefixes:
+        if folded in prefixes or (prefixes and _LANGUAGE_CODE.fullmatch(folded)):
             target = rest.strip()
             continue
         break

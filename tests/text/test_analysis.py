@@ -73,3 +73,14 @@ def test_huge_page_analyzes() -> None:
     model = analyze(text)
     assert len(model.comments) == 80_000
     assert model.sections[-1].anchor == "Q_40000"
+
+
+@pytest.mark.parametrize(("length", "status"), [(255, "signed"), (256, "unsigned")])
+def test_a_signature_may_be_as_long_as_mediawiki_allows(length: int, status: str) -> None:
+    # ~~~~ writes the signature (at most 255 characters), a space, then the timestamp.
+    link = "[[User:Longname|"
+    signature = link + "x" * (length - len(link) - 2) + "]]"
+    assert len(signature) == length
+    page = f"== Q ==\n:* Idea. {signature} 09:15, 20 September 2016 (UTC)\n"
+    (comment,) = analyze(page).comments
+    assert comment.status == status
