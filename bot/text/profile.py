@@ -6,6 +6,7 @@ JSON file, or built from a live wiki's siteinfo by the wiki layer.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from dataclasses import dataclass, fields
@@ -76,6 +77,21 @@ def normalize_title(text: str) -> str:
     """Normalize a page or user name the way MediaWiki does: underscores, spaces, first letter."""
     text = re.sub(r"[\s_]+", " ", text).strip()
     return text[:1].upper() + text[1:]
+
+
+def normalize_user(name: str) -> str:
+    """A user name as MediaWiki writes it; IP addresses as IPUtils::sanitizeIP does (IPv6 upper
+    case, `::` expanded, leading zeros dropped), so one editor is one name."""
+    name = normalize_title(name)
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", name):  # IPv4 with leading zeros
+            return ".".join(str(int(part)) for part in name.split("."))
+        return name
+    if address.version == 6:
+        return ":".join(f"{int(group, 16):X}" for group in address.exploded.split(":"))
+    return str(address)
 
 
 def profile_from_dict(data: object, source: str = "profile") -> SiteProfile:

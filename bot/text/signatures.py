@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import unquote
 
-from bot.text.profile import SiteProfile, normalize_title
+from bot.text.profile import SiteProfile, normalize_title, normalize_user
 
 # MediaWiki caps a signature's wikitext at 255 characters, and ~~~~ puts one space between it and
 # the timestamp: a user link further away than that is part of the comment (a mention).
@@ -196,12 +196,12 @@ def user_from_target(target: str, profile: SiteProfile) -> str | None:
     if folded in user_ns:
         if "/" in rest:
             return None  # a user subpage is not a signature link
-        name = normalize_title(rest)
+        name = normalize_user(rest)
     elif folded in special_ns:
         page, slash, who = rest.partition("/")
-        if not slash or _fold(page) not in contribs:
-            return None
-        name = normalize_title(who)
+        if not slash or _fold(page) not in contribs or "/" in who:
+            return None  # not a contributions link, or one to an IP range: no one person
+        name = normalize_user(who)
     else:
         return None
     return name or None
@@ -225,7 +225,9 @@ def _tags(line: str, profile: SiteProfile) -> list[Signature]:
         order = known.get(name)
         if order is None:
             continue
-        params = match.group(2).split("|")[1:]
+        # A link in a parameter ({{unsigned|[[User:X|X]]|...}}) is its target: its own pipe
+        # would split the parameters.
+        params = _LINK.sub(lambda m: m.group(1), match.group(2)).split("|")[1:]
         positional = [p.strip() for p in params if "=" not in p]
         named = dict(
             (k.strip(), v.strip())
@@ -237,7 +239,9 @@ def _tags(line: str, profile: SiteProfile) -> list[Signature]:
             if value is None:
                 value = positional[index - 1] if index <= len(positional) else ""
             values[role] = value
-        author = user_from_target(f"User:{values['user']}", profile) if values["user"] else None
+        user = values["user"]
+        author = (user_from_target(user, profile) or user_from_target(f"User:{user}", profile)
+                  if user else None)
         stamps = find_timestamps(values["date"], profile)
         when = stamps[-1][2] if stamps else None
         tags.append(Signature("tagged", author, when, match.start(), match.end()))
@@ -281,7 +285,15 @@ def find_signature(line: str, profile: SiteProfile) -> Signature | None:
             events.append(Signature("unsigned", None, when, start, end))
         previous_end = end
     if events:
-        return max(events, key=lambda s: s.end)
+        last = max(events, key=lambda s: s.end)
+        if last.status == "tagged" and (last.author is None or last.timestamp is None):
+            # {{unsigned|User}} after a signature: what the tag leaves out, the signature says.
+            signed = [e for e in events if e.status == "signed" and e.end <= last.start]
+            if signed:
+                author = last.author or signed[-1].author
+                when = last.timestamp or signed[-1].timestamp
+                return Signature("tagged", author, when, last.start, last.end)
+        return last
     if links:
         return _undated(line, links)
     return None
