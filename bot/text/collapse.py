@@ -45,7 +45,8 @@ _HEADING = re.compile(r"^(={1,6})(.+?)(={1,6})[ \t]*$")
 _NESTING = re.compile(
     r"(?P<brace>\{\{)|(?P<unbrace>\}\})|(?P<table>^[ \t:]*\{\|)|(?P<untable>^[ \t]*\|\})"
     r"|<(?P<slash>/?)(?P<tag>table|ref|references|gallery|poem|math|chem|score|timeline|graph"
-    r"|imagemap|inputbox|templatedata|mapframe|categorytree|includeonly|noinclude|onlyinclude)"
+    r"|imagemap|inputbox|templatedata|mapframe|categorytree|includeonly|noinclude|onlyinclude"
+    r"|blockquote|center|span|small|big|font|ul|ol|dl|section)"
     r"\b[^<>]*?(?P<selfclosing>/?)>",
     re.IGNORECASE,
 )
