@@ -21,7 +21,7 @@ from bot.text.boxes import BoxSpan, div_balanced, find_boxes
 from bot.text.masking import mask, masked_spans
 from bot.text.profile import ENGLISH, SiteProfile
 from bot.text.prompts import DEFAULT_PROMPT_PHRASES
-from bot.text.sections import anchor_of, legacy_anchor_of, plain_title, unique_anchors
+from bot.text.sections import anchor_key, anchor_of, legacy_anchor_of, plain_title, unique_anchors
 
 STYLES = ("replace-heading", "keep-heading")
 TEMPLATES = {"replace-heading": "box.wikitext.j2", "keep-heading": "box_keep_heading.wikitext.j2"}
@@ -340,7 +340,7 @@ def _without_anchor_clashes(folds: list[_Fold], headings: list[_Heading]) -> lis
 
 
 def _anchor_key(heading: _Heading) -> str:
-    return anchor_of(heading.plain).lower()
+    return anchor_key(anchor_of(heading.plain))
 
 
 def _anchors(heading: _Heading) -> tuple[str, ...]:

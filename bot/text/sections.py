@@ -161,13 +161,18 @@ def legacy_anchor_of(anchor: str) -> str:
     return quote(anchor, safe="-_.:").replace("~", "%7E").replace("%", ".")
 
 
+def anchor_key(anchor: str) -> str:
+    """What MediaWiki compares to find duplicate ids: PHP strtolower, ASCII letters only."""
+    return anchor.translate(_ASCII_LOWER)
+
+
 def unique_anchors(anchors: list[str]) -> list[str]:
     """Number duplicate anchors as MediaWiki's Parser::finalizeHeadings does: `A`, `A_2`, `A_3`."""
     refers: set[str] = set()
     next_suffix: dict[str, int] = {}  # where the search for a free `_N` resumes, per anchor
     result = []
     for anchor in anchors:
-        key = anchor.translate(_ASCII_LOWER)  # PHP strtolower: ASCII letters only
+        key = anchor_key(anchor)
         if key in refers:
             i = next_suffix.get(key, 2)
             while f"{key}_{i}" in refers:
