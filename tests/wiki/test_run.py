@@ -50,6 +50,23 @@ def test_first_run_converts_and_summarizes_second_run_makes_no_edit(devwiki, run
     assert "nothing to change" in second.stdout
 
 
+def test_summary_alone_is_saved_when_only_it_changes(devwiki, run_bot, tmp_path) -> None:
+    title = "Run test/Summary only"
+    create(devwiki, title, SAMPLE)
+    assert run_bot(config_for(title)).status == 0
+    before = bot_edits(devwiki, title)
+    # A translated template: the summary's text changes, the page and the data do not.
+    shipped = (ROOT / "templates" / "summary.wikitext.j2").read_text(encoding="utf-8")
+    assert "Participants" in shipped
+    template = tmp_path / "summary.j2"
+    template.write_text(shipped.replace("Participants", "Teilnehmende"), encoding="utf-8")
+    again = run_bot(config_for(title, extra=f'summary_template = "{template}"\n'))
+    assert again.status == 0, again.stdout + again.stderr
+    new = bot_edits(devwiki, title)[len(before):]
+    assert [e["title"] for e in new] == [f"{title}/Summary"]
+    assert "Teilnehmende" in devwiki.client().read(f"{title}/Summary").text
+
+
 def test_dry_run_shows_the_diff_and_sends_no_write(devwiki, run_bot) -> None:
     title = "Run test/Dry"
     create(devwiki, title, SAMPLE)
