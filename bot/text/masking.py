@@ -21,6 +21,8 @@ def masked_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every region that MediaWiki shows literally or not at all."""
     spans: list[tuple[int, int]] = []
     pos = 0
+    # Per tag, a position after which it is never closed: many unclosed tags stay linear.
+    unclosed_from: dict[str, int] = {}
     while True:
         match = _OPENERS.search(text, pos)
         if match is None:
@@ -30,8 +32,13 @@ def masked_spans(text: str) -> list[tuple[int, int]]:
             # An unclosed HTML comment hides the rest of the page, as in MediaWiki.
             end = len(text) if close < 0 else close + 3
         else:
-            closer = re.compile(rf"</{match.group(1)}\s*>", re.IGNORECASE)
-            found = closer.search(text, match.end())
+            tag = match.group(1).lower()
+            found = None
+            if match.end() < unclosed_from.get(tag, len(text) + 1):
+                closer = re.compile(rf"</{tag}\s*>", re.IGNORECASE)
+                found = closer.search(text, match.end())
+                if found is None:
+                    unclosed_from[tag] = match.end()
             if found is None:
                 # An unclosed extension tag renders as literal text; the rest is parsed normally.
                 pos = match.end()
