@@ -111,7 +111,8 @@ def _print_diff(old: str, new: str, name: str) -> None:
         fromfile=f"{name} (before)", tofile=f"{name} (after)",
     )
     for line in diff:
-        sys.stdout.write(line if line.endswith("\n") else line + "\n")
+        # As diff(1) writes it, so that patch(1) can apply the output.
+        sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:

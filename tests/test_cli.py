@@ -117,3 +117,9 @@ def test_missing_pywikibot_directory_is_one_line_and_status_2(tmp_path: Path) ->
     config.write_text('[[pages]]\ntitle = "X"\n', encoding="utf-8")
     line = one_error_line(cli("run", f"-dir:{tmp_path / 'absent'}", "--config", str(config)))
     assert "pywikibot configuration: Directory" in line and "does not exist" in line
+
+
+def test_diff_marks_a_last_line_without_newline_as_diff_does() -> None:
+    out = cli("convert", "-", "--diff", stdin=b"=== Q ===\nIntro text").stdout.decode()
+    assert "-Intro text\n\\ No newline at end of file\n" in out
+    assert out.endswith("<!-- /consultation-bot fold -->\n\\ No newline at end of file\n")
