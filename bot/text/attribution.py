@@ -138,8 +138,24 @@ def similar(a: str, b: str, matcher: difflib.SequenceMatcher[str] | None = None)
     return (
         matcher.real_quick_ratio() >= SIMILARITY
         and matcher.quick_ratio() >= SIMILARITY
+        # ratio() counts matched characters, never more than the longest common subsequence:
+        # that bound, cheap to compute, rejects most pairs before the costly ratio().
+        and 2 * lcs_length(a, b) / (len(a) + len(b)) >= SIMILARITY
         and matcher.ratio() >= SIMILARITY
     )
+
+
+def lcs_length(a: str, b: str) -> int:
+    """The length of the longest common subsequence, bit-parallel (Allison-Dix, Hyyrö)."""
+    positions: dict[str, int] = {}
+    for i, char in enumerate(b):
+        positions[char] = positions.get(char, 0) | (1 << i)
+    full = (1 << len(b)) - 1
+    v = full
+    for char in a:
+        u = v & positions.get(char, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(b) - v.bit_count()
 
 
 def _length_bounds(length: int) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import math
@@ -15,11 +16,15 @@ from hypothesis import strategies as st
 
 from bot.text.analysis import analyze
 from bot.text.attribution import (
+    MIN_FUZZY_LENGTH,
+    SIMILARITY,
     Attribution,
     CachedTexts,
     RevisionMeta,
     attribute,
+    lcs_length,
     line_queries,
+    similar,
     split_by_history,
 )
 
@@ -391,3 +396,25 @@ def test_listing_that_starts_after_the_baseline() -> None:
     assert found[line_of(h.latest, "Seeded example")] is None
     assert author(found, h.latest, "Alice writes") == "Alice"
     assert author(found, h.latest, "Bob writes") == "Bob"
+
+
+def _lcs_table(a: str, b: str) -> int:
+    previous = [0] * (len(b) + 1)
+    for char in a:
+        current = [0]
+        for j, other in enumerate(b):
+            current.append(previous[j] + 1 if char == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+LINES = st.text(alphabet="abcde fg", max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LINES, LINES)
+def test_lcs_length_and_the_similarity_shortcut_change_no_verdict(a: str, b: str) -> None:
+    assert lcs_length(a, b) == _lcs_table(a, b)
+    matcher = difflib.SequenceMatcher(None, b, a, autojunk=False)
+    full = a == b or (min(len(a), len(b)) >= MIN_FUZZY_LENGTH and matcher.ratio() >= SIMILARITY)
+    assert similar(a, b) == full
