@@ -55,9 +55,25 @@ class PageState:
         return not self.last_sha1 or not sha1 or sha1 == self.last_sha1
 
 
+def checked(state: PageState, revid: int | None, text: str) -> tuple[PageState, str | None]:
+    """The state, or a fresh one and a warning if it cannot be of the page read (`revid`, `text`).
+
+    A state of a revision the page has not reached, or of the same id with another text, is of
+    another wiki state (restored or rebuilt); other revisions are checked against the history.
+    """
+    if state.last_revid is None or revid is None:
+        return state, None
+    if state.last_revid > revid or (
+        state.last_revid == revid and not state.describes(revid, text_sha1(text))
+    ):
+        return PageState(state.title), STALE_STATE
+    return state, None
+
+
 def text_sha1(text: str) -> str:
     """The sha1 MediaWiki lists for a revision with this text (it stores text right-trimmed)."""
-    return hashlib.sha1(text.rstrip().encode("utf-8")).hexdigest()  # noqa: S324 - MediaWiki's
+    stored = text.rstrip(" \t\n\r\0\x0b")  # PHP's rtrim, not Python's wider whitespace
+    return hashlib.sha1(stored.encode("utf-8")).hexdigest()  # noqa: S324 - MediaWiki's
 
 
 def _attribution_to_json(found: Attribution | None) -> dict[str, object] | None:

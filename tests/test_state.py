@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.state import PageState, StateStore, state_to_json, text_sha1
+from bot.state import STALE_STATE, PageState, StateStore, checked, state_to_json, text_sha1
 from bot.text.analysis import analyze
 from bot.text.attribution import Attribution, CachedTexts, attribute, line_queries
 from tests.text.test_attribution import base, insert_after
@@ -114,3 +114,14 @@ def test_state_describes_only_its_revision_and_text(tmp_path: Path) -> None:
     )
     old, warning = store.load(TITLE)
     assert warning is None and old.last_sha1 == "" and old.describes(42, sha1)
+
+
+def test_checked_drops_a_state_the_page_read_cannot_have_come_from() -> None:
+    text = "== Q ==\n:* Idea.\n"
+    state = PageState(TITLE, 42, {"k": None}, last_sha1=text_sha1(text))
+    assert checked(state, 42, text) == (state, None)
+    assert checked(state, 50, "newer text") == (state, None)  # the history will tell
+    assert checked(state, 42, "other text") == (PageState(TITLE), STALE_STATE)
+    assert checked(state, 41, text) == (PageState(TITLE), STALE_STATE)  # not reached yet
+    # PHP's rtrim: a no-break space at the end is part of the stored text.
+    assert text_sha1("x\u00a0") != text_sha1("x") == text_sha1("x \n\t")

@@ -122,6 +122,8 @@ def describe_attributions(
         snapshot.text, analysis, run.attributions, now, tagging_policy(options), profile
     )
     entries: list[tuple[int, str]] = []
+    if run.warning:
+        entries.append((0, f"{name}: warning: {run.warning}"))
     for tag in tagging.tagged:
         when = tag.timestamp.strftime("%Y-%m-%d %H:%M")
         entries.append((tag.line, (

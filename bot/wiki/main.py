@@ -192,7 +192,7 @@ def connect() -> object:
 
 def attribute_pages(config: Config, pages: list[PageOptions], profile: SiteProfile) -> int:
     """The read-only `attribute` command: who would be tagged, and why others would not."""
-    from bot.state import StateStore
+    from bot.state import StateStore, checked
     from bot.wiki.attribute import describe_attributions
     from bot.wiki.run import utc_now
     from bot.wiki.site import Wiki
@@ -206,7 +206,11 @@ def attribute_pages(config: Config, pages: list[PageOptions], profile: SiteProfi
             print(f"[[{options.title}]]: error: the page does not exist", flush=True)
             status = EXIT_PAGE_FAILED
             continue
-        state, _ = store.load(snapshot.title)
+        state, warning = store.load(snapshot.title)
+        if warning is None:
+            state, warning = checked(state, snapshot.revid, snapshot.text)
+        if warning:
+            print(f"[[{options.title}]]: warning: {warning}", flush=True)
         for line in describe_attributions(wiki, snapshot, options, profile, state, now=utc_now()):
             print(line, flush=True)
     return status

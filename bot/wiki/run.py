@@ -21,7 +21,7 @@ from bot.config import Config, PageOptions
 from bot.errors import BotError
 from bot.ops.signals import stop_requested
 from bot.render import render
-from bot.state import STALE_STATE, PageState, StateStore, text_sha1
+from bot.state import PageState, StateStore, checked, text_sha1
 from bot.text.analysis import analyze
 from bot.text.pipeline import PagePlan, plan_page, prompt_phrases
 from bot.text.profile import SiteProfile
@@ -122,10 +122,11 @@ class PageMaintainer:
             planned, revid = self._save_page(options, snapshot, planned, report)
             if report.error or report.skipped:
                 return report
+            sha1 = self._saved_sha1(revid)
         else:
-            revid = snapshot.revid
+            revid, sha1 = snapshot.revid, text_sha1(snapshot.text)
             say(f"{name}: nothing to change")
-        self._keep_state(planned, revid, report)
+        self._keep_state(planned, revid, sha1, report)
         if options.summary and planned.plan.summary_text is not None:
             self._save_summaries(options, planned.plan, report)
         return report
@@ -134,26 +135,33 @@ class PageMaintainer:
         if self.state_store is None:
             return PageState(title)
         state, warning = self.state_store.load(title)
-        # A state of a revision the page has not reached, or of the same revision id with another
-        # text, is of another wiki (restored or rebuilt): the history says more (attribute.py).
-        if state.last_revid is not None and snapshot.revid is not None and (
-            state.last_revid > snapshot.revid
-            or (state.last_revid == snapshot.revid
-                and not state.describes(snapshot.revid, text_sha1(snapshot.text)))
-        ):
-            state, warning = PageState(title), STALE_STATE
+        if warning is None:
+            state, warning = checked(state, snapshot.revid, snapshot.text)
         if warning:
             report.warnings.append(warning)
             say(f"[[{title}]]: warning: {warning}")
         return state
 
-    def _keep_state(self, planned: Planned, revid: int | None, report: PageReport) -> None:
+    def _saved_sha1(self, revid: int | None) -> str:
+        """The sha1 of the revision the bot saved, when a state is kept.
+
+        What MediaWiki stored may differ from what the bot sent ({{subst:}} expanded, an edit
+        merged with another): it is asked for, not computed. "" (unknown) if it cannot be had.
+        """
+        if revid is None or self.state_store is None or self.dry_run:
+            return ""
+        try:
+            return self.wiki.revision_sha1(revid)
+        except pywikibot.exceptions.Error:
+            return ""
+
+    def _keep_state(
+        self, planned: Planned, revid: int | None, sha1: str, report: PageReport
+    ) -> None:
         """Remember the page as of the revision the bot left it at (not in a dry run)."""
         if self.state_store is None or self.dry_run or revid is None:
             return
         state = planned.attribution.state
-        # The plan's new text is the page's text at revid: saved, or unchanged from the read.
-        sha1 = text_sha1(planned.plan.new_text)
         warning = self.state_store.save(
             state.updated(revid, state.attributions, planned.as_of, sha1)
         )

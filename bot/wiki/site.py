@@ -185,6 +185,16 @@ class Wiki:
                 return metas
             params.update(data["continue"])
 
+    def revision_sha1(self, revid: int) -> str:
+        """The sha1 (hex) MediaWiki lists for a revision's stored text ("" when hidden)."""
+        data = self.site.simple_request(
+            action="query", prop="revisions", revids=revid, rvprop="sha1", formatversion=2
+        ).submit()
+        for page in data.get("query", {}).get("pages", []):
+            for rev in page.get("revisions", []):
+                return rev.get("sha1") or ""
+        return ""
+
     def revision_text(self, title: str, revid: int) -> str:
         page = pywikibot.Page(self.site, title)
         return page.get_revision(revid, content=True).text or ""

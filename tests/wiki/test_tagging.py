@@ -194,3 +194,26 @@ def test_a_state_of_another_wiki_state_is_not_trusted(
     text = devwiki.client().read(title).text
     assert "{{unsigned|Bob|" in text and "Mallory" not in text
     assert ("{{unsigned|Carol|" in text) == new_revision
+
+
+def test_the_state_stays_trusted_when_the_wiki_stores_other_text_than_sent(
+    devwiki, run_bot, tmp_path
+) -> None:
+    """{{subst:unsigned}} is expanded as MediaWiki saves: the state keeps the stored text's sha1,
+    so the runs after it trust the state (no "another wiki state" warning)."""
+    title = "Tagging test/Subst"
+    devwiki.client("Admin").edit(title, OPENING, summary="open")
+    change(devwiki, "Bob", title, lambda t: t.replace(PROMPT, f"{PROMPT}\n{BOB}", 1))
+    subst = config(title, tmp_path, extra="unsigned_subst = true")
+    first = run_bot(subst)
+    assert first.status == 0, first.stdout + first.stderr
+    text = devwiki.client().read(title).text
+    assert "Preceding unsigned comment added by [[User:Bob|Bob]]" in text  # expanded on save
+    quiet = run_bot(subst)
+    assert quiet.status == 0 and "warning" not in quiet.stdout, quiet.stdout
+    change(devwiki, "Carol", title, lambda t: t.rstrip() + "\n:* Carol's late point.\n")
+    later = run_bot(subst)
+    assert later.status == 0 and "warning" not in later.stdout, later.stdout
+    assert "Preceding unsigned comment added by [[User:Carol|Carol]]" in (
+        devwiki.client().read(title).text
+    )
