@@ -191,6 +191,13 @@ class _Page:
             self.taken.update(range(comment.line - 1, comment.end_line))
         self.taken.update(p.line - 1 for p in analysis.placeholders)
         self.taken.update(_replies(self.masked))
+        for comment in analysis.comments:
+            # List items right above a comment are question text to the page model (an ideas
+            # list), but may be unsigned comments too: they are not hidden either.
+            i = comment.line - 2
+            while i >= 0 and i not in self.taken and list_prefix(self.masked[i]).strip():
+                self.taken.add(i)
+                i -= 1
 
     def fold_for(
         self, k: int, options: CollapseOptions, pattern: re.Pattern[str] | None
