@@ -265,21 +265,39 @@ def _replies(masked: list[str]) -> set[int]:
 
 
 def _nesting_depths(masked: list[str]) -> list[int]:
-    """Per line, the total nesting open where it starts (one more entry for the end)."""
-    counts = {"brace": 0, "table": 0, "tag": 0}
-    depths = []
-    for line in masked:
-        depths.append(sum(counts.values()))
+    """Per line, the total nesting open where it starts (one more entry for the end).
+
+    A tag counts only when closed further on: an unclosed <small> (in an old signature, say)
+    is literal text to MediaWiki and must not keep every heading below it from folding.
+    """
+    steps: list[tuple[int, str, int]] = []  # (line, kind, +1 or -1)
+    unclosed: dict[str, list[int]] = {}  # tag name -> indexes in steps of opens not yet closed
+    for number, line in enumerate(masked):
         for token in _NESTING.finditer(line):
             kind = token.lastgroup or ""
             if token["tag"]:
                 if token["selfclosing"]:
                     continue
-                kind = "untag" if token["slash"] else "tag"
-            base = kind.removeprefix("un")
-            step = -1 if kind.startswith("un") else 1
-            counts[base] = max(0, counts[base] + step)  # a stray closer is literal text
-    depths.append(sum(counts.values()))
+                name = token["tag"].lower()
+                if not token["slash"]:
+                    unclosed.setdefault(name, []).append(len(steps))
+                    steps.append((number, "pending", 1))
+                elif unclosed.get(name):  # a closer with no opener is literal text
+                    opened = unclosed[name].pop()
+                    steps[opened] = (steps[opened][0], "tag", 1)
+                    steps.append((number, "tag", -1))
+                continue
+            steps.append((number, kind.removeprefix("un"), -1 if kind.startswith("un") else 1))
+    counts = {"brace": 0, "table": 0, "tag": 0}
+    depths = []
+    position = 0
+    for number in range(len(masked) + 1):
+        depths.append(sum(counts.values()))
+        while position < len(steps) and steps[position][0] == number:
+            _, kind, step = steps[position]
+            if kind in counts:  # opens never closed stay "pending" and count for nothing
+                counts[kind] = max(0, counts[kind] + step)  # a stray closer is literal text
+            position += 1
     return depths
 
 
