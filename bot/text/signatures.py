@@ -27,8 +27,8 @@ _SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#16
 
 
 _SPACE = r"(?:[ \u00a0]|&nbsp;|&#160;)"
-# An interlanguage prefix: en, de, zh-yue, be-tarask ...
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2}")
+# An interlanguage prefix: en, de, simple, zh-yue, be-x-old, zh-classical ...
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,10}){0,2}|simple")
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,8 @@ def user_from_target(target: str, profile: SiteProfile) -> str | None:
         if not sep:
             return None
         folded = _fold(head)
+        if folded in user_ns or folded in special_ns:
+            break
         if folded in prefixes or (prefixes and _LANGUAGE_CODE.fullmatch(folded)):
             target = rest.strip()
             continue
@@ -286,13 +288,14 @@ def find_signature(line: str, profile: SiteProfile) -> Signature | None:
         previous_end = end
     if events:
         last = max(events, key=lambda s: s.end)
-        if last.status == "tagged" and (last.author is None or last.timestamp is None):
-            # {{unsigned|User}} after a signature: what the tag leaves out, the signature says.
+        if last.status == "tagged" and last.author is not None and last.timestamp is None:
+            # {{unsigned|User}} right after User's own signature: the signature has the date.
             signed = [e for e in events if e.status == "signed" and e.end <= last.start]
-            if signed:
-                author = last.author or signed[-1].author
-                when = last.timestamp or signed[-1].timestamp
-                return Signature("tagged", author, when, last.start, last.end)
+            if (
+                signed and signed[-1].author == last.author
+                and not _SIGNATURE_TAIL_NOISE.sub("", line[signed[-1].end : last.start])
+            ):
+                return Signature("tagged", last.author, signed[-1].timestamp, last.start, last.end)
         return last
     if links:
         return _undated(line, links)

@@ -84,3 +84,10 @@ def test_a_signature_may_be_as_long_as_mediawiki_allows(length: int, status: str
     page = f"== Q ==\n:* Idea. {signature} 09:15, 20 September 2016 (UTC)\n"
     (comment,) = analyze(page).comments
     assert comment.status == status
+
+
+def test_a_short_user_namespace_alias_is_no_language_prefix() -> None:
+    profile = profile_from_dict({"user_namespaces": ["User", "BD"]})
+    page = "== Q ==\n:* Idea. [[BD:Alice|Alice]] 09:15, 20 September 2016 (UTC)\n"
+    (comment,) = analyze(page, profile).comments
+    assert (comment.status, comment.author) == ("signed", "Alice")
