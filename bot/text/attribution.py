@@ -241,8 +241,9 @@ def _queries(
                 matcher = difflib.SequenceMatcher(None, autojunk=False)
                 matcher.set_seq2(norm)
                 known = verdicts.setdefault(norm, {})
+                low, high = _length_bounds(len(norm))
                 for other in seen:
-                    if other != norm:
+                    if other != norm and low <= len(other) <= high:  # else never similar
                         if other not in known:
                             known[other] = similar(norm, other, matcher)
                         rank += known[other]
