@@ -24,7 +24,7 @@ from bot.text.prompts import DEFAULT_PROMPT_PHRASES
 from bot.text.sections import anchor_key, anchor_of, legacy_anchor_of, plain_title, unique_anchors
 
 STYLES = ("replace-heading", "keep-heading")
-TEMPLATES = {"replace-heading": "box.wikitext.j2", "keep-heading": "box_keep_heading.wikitext.j2"}
+TEMPLATE = "box.wikitext.j2"  # draws both styles: the `style` value says which
 
 # The bot's box is `START\n` + template prefix + folded lines + template suffix + `END`. START
 # records the replaced heading line (with `%`, `<`, `>` and control characters %-encoded, so that
@@ -383,8 +383,8 @@ def _anchors(heading: _Heading) -> tuple[str, ...]:
     return tuple(re.sub(r"[&\"<>{}\[\]|~']", lambda m: f"&#{ord(m.group(0))};", i) for i in ids)
 
 
-def _template_name(options: CollapseOptions, style: str | None = None) -> str:
-    return options.template or TEMPLATES[style or options.style]
+def _template_name(options: CollapseOptions) -> str:
+    return options.template or TEMPLATE
 
 
 def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
@@ -397,12 +397,12 @@ def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
         "content": _SENTINEL,
         "style": style,
     }
-    name = _template_name(options, style)
+    name = _template_name(options)
     try:
         if options.template:
             out = render_file(options.template, **values)
         else:
-            out = render(TEMPLATES[style], **values)
+            out = render(TEMPLATE, **values)
     except (OSError, jinja2.TemplateError) as exc:
         raise InputError(f"box template {name}: {exc}") from None
     if out.count(_SENTINEL) != 1:
