@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bot.errors import InputError
 from bot.text.analysis import analyze
 from bot.text.boxes import find_boxes
-from bot.text.collapse import CollapseOptions, convert, unconvert
+from bot.text.collapse import STYLES, CollapseOptions, convert, unconvert
 from bot.text.masking import mask
 from tests.golden import Case, cases
 
@@ -373,3 +373,17 @@ def test_cli_convert_bad_usage_is_one_line_and_status_2(args: list[str], message
     assert result.stdout == b""
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_a_copy_of_the_shipped_template_draws_every_box_the_same(tmp_path: Path) -> None:
+    copy = tmp_path / "box.j2"
+    copy.write_text((ROOT / "templates" / "box.wikitext.j2").read_text(encoding="utf-8"))
+    intro = "Background sentence of the question, long enough to deserve a box. " * 5
+    page = (
+        "=== Plain ===\nIntro.\n=== Discussed ===\n" + intro
+        + "\n:*(Add your comment here) (Don't forget to add your signature)\n"
+    )
+    for style in STYLES:
+        shipped = convert(page, CollapseOptions(style=style))
+        assert len(shipped.folded) == 2
+        assert convert(page, CollapseOptions(style=style, template=str(copy))) == shipped
