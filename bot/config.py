@@ -153,8 +153,14 @@ def _check_template(where: str, path: str) -> None:
 
 
 def title_key(title: str) -> str:
-    """A title as MediaWiki compares it: underscores are spaces, the first letter upper case."""
+    """A title as MediaWiki compares it: underscores are spaces, the first letter upper case, and
+    after a namespace prefix (any case) too. A main-namespace title with a colon may be folded
+    with another one: for finding a page listed twice, a rare false alarm beats a double run."""
     title = " ".join(title.replace("_", " ").split())
+    head, colon, rest = title.partition(":")
+    if colon and rest.strip():
+        rest = rest.strip()
+        return f"{head.strip().casefold()}:{rest[:1].upper()}{rest[1:]}"
     return title[:1].upper() + title[1:]
 
 

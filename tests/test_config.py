@@ -53,6 +53,8 @@ collapse_levels = [3, 4]
         ("[[pages]]\ntitle = 'A'\n[[pages]]\ntitle = 'A'\n", "'A' is listed twice"),
         ("[[pages]]\ntitle = 'Page B'\n[[pages]]\ntitle = 'page_B'\n",
          "'page_B' is listed twice (as 'Page B' too)"),
+        ("[[pages]]\ntitle = 'Talk:X y'\n[[pages]]\ntitle = 'talk:x_y'\n",
+         "'talk:x_y' is listed twice (as 'Talk:X y' too)"),
         ("[[pages]]\ntitle = 'A'\ncollapse_template = '/nonexistent/box.j2'\n",
          "pages[0].collapse_template: cannot read /nonexistent/box.j2"),
         ("[defaults]\nsummary_template = '/nonexistent/s.j2'\n[[pages]]\ntitle = 'A'\n",
