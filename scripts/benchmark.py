@@ -1,4 +1,5 @@
-"""Benchmarks that print figures (never asserted in tests): the pure layer on big pages.
+"""Benchmarks that print figures (never asserted in tests): the pure layer on big pages
+(analysis, folding into boxes, the summary's wikitext).
 
 Usage: .venv/bin/python scripts/benchmark.py [--size-mb N]
 """
@@ -14,6 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.text.analysis import analyze
+from bot.text.collapse import convert
+from bot.text.summary import build_summary, render_summary
 
 SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "samples" / "consultation.wikitext"
 
@@ -41,6 +44,9 @@ def main() -> int:
     args = parser.parse_args()
     text = page_of(args.size_mb)
     measure("analyze", lambda t: f"{len(analyze(t).comments)} comments", text)
+    measure("convert", lambda t: f"{len(convert(t).folded)} boxes", text)
+    measure("summary", lambda t: f"{len(render_summary(build_summary(analyze(t), 'Page', None)))}"
+            " characters", text)
     return 0
 
 
