@@ -79,6 +79,15 @@ def normalize_title(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def is_ip(name: str) -> bool:
+    """Whether a user name is an IP address (an unregistered editor)."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 def normalize_user(name: str) -> str:
     """A user name as MediaWiki writes it; IP addresses as IPUtils::sanitizeIP does (IPv6 upper
     case, `::` expanded, leading zeros dropped), so one editor is one name."""

@@ -22,7 +22,7 @@ from bot.errors import InputError
 from bot.render import excerpt, render, render_file
 from bot.text.analysis import UNSIGNED, Analysis, Comment, list_prefix
 from bot.text.masking import mask
-from bot.text.profile import ENGLISH, SiteProfile
+from bot.text.profile import ENGLISH, SiteProfile, is_ip
 from bot.text.prompts import DEFAULT_PROMPT_PHRASES, compile_phrases
 from bot.text.signatures import find_signature
 
@@ -134,14 +134,6 @@ def check_title(title: str) -> None:
     for pattern, what in _TITLE_SEQUENCES:
         if pattern.search(title):
             raise invalid(f"it contains {what}")
-
-
-def is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
 
 
 def _utc(when: datetime) -> datetime:

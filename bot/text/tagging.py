@@ -6,7 +6,6 @@ another editor); every original character stays where it was. The clock is passe
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from bot.render import render
 from bot.text.analysis import SIGNED, TAGGED, UNDATED, UNSIGNED, Analysis
 from bot.text.attribution import Attribution, Part, split_by_history
 from bot.text.masking import masked_spans
-from bot.text.profile import SiteProfile, normalize_title
+from bot.text.profile import SiteProfile, is_ip, normalize_title
 
 TEMPLATE_FILE = "unsigned.wikitext.j2"
 
@@ -140,14 +139,6 @@ def render_tag(
         user=None if kind == "undated" else template_param(attribution.user),
         date=template_param(format_date(attribution.timestamp, profile)),
     ).strip()
-
-
-def is_ip(user: str) -> bool:
-    try:
-        ipaddress.ip_address(user)
-    except ValueError:
-        return False
-    return True
 
 
 def _tag_names(policy: TaggingPolicy, profile: SiteProfile) -> frozenset[str]:
