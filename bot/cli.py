@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.errors import EXIT_USAGE, BotError, InputError
-from bot.text.analysis import Analysis, analysis_to_dict, analyze
-from bot.text.profile import ENGLISH, SiteProfile, load_profile
-from bot.text.prompts import DEFAULT_PROMPT_PHRASES
+from bot.text.model.analysis import Analysis, analysis_to_dict, analyze
+from bot.text.model.profile import ENGLISH, SiteProfile, load_profile
+from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 
 PROG = "consultation-bot"
 WIKI_COMMANDS = ("run", "attribute", "serve")
@@ -118,7 +118,7 @@ def _print_diff(old: str, new: str, name: str) -> None:
 def cmd_summary(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from bot.text.summary import build_summary, render_summary, summary_to_dict
+    from bot.text.reports.summary import build_summary, render_summary, summary_to_dict
 
     as_of = None
     if args.as_of is not None:
@@ -140,7 +140,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from bot.text.collapse import CollapseOptions, convert
+    from bot.text.edits.collapse import CollapseOptions, convert
 
     try:
         re.compile(args.title_pattern or "")
@@ -160,7 +160,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_unconvert(args: argparse.Namespace) -> int:
-    from bot.text.collapse import unconvert
+    from bot.text.edits.collapse import unconvert
 
     sys.stdout.write(unconvert(read_input(args.file)))
     return 0

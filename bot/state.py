@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.text.attribution import Attribution
+from bot.text.history.attribution import Attribution
 
 VERSION = 1
 STALE_STATE = "the saved state is of another wiki state (restored or rebuilt?); starting fresh"

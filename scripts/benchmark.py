@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.text.analysis import analyze
-from bot.text.collapse import convert
-from bot.text.summary import build_summary, render_summary
+from bot.text.edits.collapse import convert
+from bot.text.model.analysis import analyze
+from bot.text.reports.summary import build_summary, render_summary
 
 SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "samples" / "consultation.wikitext"
 

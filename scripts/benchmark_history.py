@@ -27,9 +27,9 @@ from xml.sax.saxutils import escape
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import PageOptions
-from bot.text.analysis import UNSIGNED, analyze
-from bot.text.profile import ENGLISH, normalize_title
-from bot.text.tagging import format_date
+from bot.text.model.analysis import UNSIGNED, analyze
+from bot.text.model.dates import format_date
+from bot.text.model.profile import ENGLISH, normalize_title
 from tests.devwiki import MEDIAWIKI_DIR, DevWiki, devwiki_available, start_devwiki
 
 TITLE = "Benchmark consultation"

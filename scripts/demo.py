@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.text.analysis import analyze  # noqa: E402
+from bot.text.model.analysis import analyze  # noqa: E402
 from tests.devwiki import DevWiki, start_devwiki  # noqa: E402
 
 TITLE = "Leadership Development Dialogue"

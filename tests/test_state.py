@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.state import STALE_STATE, PageState, StateStore, checked, state_to_json, text_sha1
-from bot.text.analysis import analyze
-from bot.text.attribution import Attribution, CachedTexts, attribute, line_queries
-from tests.text.test_attribution import base, insert_after
+from bot.text.history.attribution import Attribution, CachedTexts, attribute, line_queries
+from bot.text.model.analysis import analyze
+from tests.text.history.test_attribution import base, insert_after
 
 WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
 TITLE = "Leadership Development/Dialogue: Q&A"

@@ -1,8 +1,8 @@
 """Attribute a page's unsigned comments from its history, reading as little of it as it can.
 
-attribute_page() lists the history without content, lets bot.text.attribution binary-search it
-(fetching revision texts only at probe points) and keeps what it learned in the page's state, so a
-page with no new revision costs no history request at all.
+attribute_page() lists the history without content, lets bot.text.history.attribution
+binary-search it (fetching revision texts only at probe points) and keeps what it learned in the
+page's state, so a page with no new revision costs no history request at all.
 """
 
 from __future__ import annotations
@@ -12,10 +12,16 @@ from datetime import datetime
 
 from bot.config import PageOptions
 from bot.state import STALE_STATE, PageState
-from bot.text.analysis import Analysis, analyze
-from bot.text.attribution import Attribution, CachedTexts, attribute, line_queries, needs_history
-from bot.text.pipeline import prompt_phrases
-from bot.text.profile import SiteProfile
+from bot.text.history.attribution import (
+    Attribution,
+    CachedTexts,
+    attribute,
+    line_queries,
+    needs_history,
+)
+from bot.text.model.analysis import Analysis, analyze
+from bot.text.model.profile import SiteProfile
+from bot.text.plan import prompt_phrases
 from bot.wiki.site import PageSnapshot, Wiki
 
 
@@ -112,8 +118,8 @@ def describe_attributions(
 ) -> list[str]:
     """The `attribute` command's lines: each tag the bot would append, and each comment it would
     leave untagged with the reason. Read-only: nothing is saved, not even the state."""
-    from bot.text.pipeline import tagging_policy
-    from bot.text.tagging import tag_comments
+    from bot.text.edits.tagging import tag_comments
+    from bot.text.plan import tagging_policy
 
     name = f"[[{snapshot.title}]]"
     analysis = analyze(snapshot.text, profile, prompt_phrases(options))

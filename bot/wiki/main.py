@@ -11,7 +11,7 @@ import logging
 
 from bot.config import Config, PageOptions, load_config
 from bot.errors import EXIT_OK, EXIT_PAGE_FAILED, EXIT_USAGE, BotError, InputError
-from bot.text.profile import ENGLISH, SiteProfile, load_profile
+from bot.text.model.profile import ENGLISH, SiteProfile, load_profile
 
 DEFAULT_CONFIG = "consultation-bot.toml"
 

@@ -21,8 +21,8 @@ from bot.ops.lock import acquire
 from bot.ops.signals import stop_signal
 from bot.render import render
 from bot.state import StateStore
+from bot.text.model.profile import SiteProfile
 from bot.text.optin import read_optin
-from bot.text.profile import SiteProfile
 from bot.wiki.run import ConsultationBot, PageMaintainer, PageReport, say, utc_now
 from bot.wiki.site import RequestCounter, Wiki
 

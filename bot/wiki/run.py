@@ -1,6 +1,6 @@
 """One pass over the configured consultation pages: read, plan, save, in that order.
 
-ConsultationBot is a pywikibot bot whose treat_page computes the plan (bot.text.pipeline) and
+ConsultationBot is a pywikibot bot whose treat_page computes the plan (bot.text.plan) and
 then saves it synchronously through bot.wiki.site, handling every outcome explicitly.
 """
 
@@ -22,9 +22,9 @@ from bot.errors import BotError
 from bot.ops.signals import stop_requested
 from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
-from bot.text.analysis import analyze
-from bot.text.pipeline import PagePlan, plan_page, prompt_phrases
-from bot.text.profile import SiteProfile
+from bot.text.model.analysis import analyze
+from bot.text.model.profile import SiteProfile
+from bot.text.plan import PagePlan, plan_page, prompt_phrases
 from bot.wiki.attribute import AttributionRun, attribute_page
 from bot.wiki.site import PageSnapshot, SaveOutcome, Wiki
 

@@ -16,7 +16,7 @@ import pywikibot
 from pywikibot import exceptions as pwb_errors
 
 if TYPE_CHECKING:
-    from bot.text.attribution import RevisionMeta
+    from bot.text.history.attribution import RevisionMeta
 
 @dataclass(frozen=True)
 class PageSnapshot:
@@ -159,7 +159,7 @@ class Wiki:
         Asked of the API directly: Page.revisions() sorts by timestamp, which misorders
         revisions saved in the same second.
         """
-        from bot.text.attribution import RevisionMeta
+        from bot.text.history.attribution import RevisionMeta
 
         params: dict[str, object] = {
             "action": "query", "prop": "revisions", "titles": title, "rvdir": "newer",

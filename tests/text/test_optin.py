@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from bot.config import PageOptions
+from bot.text.model.prompts import compile_phrases
 from bot.text.optin import EDITABLE, OptIn, read_optin, template_key
-from bot.text.prompts import compile_phrases
 
 TEMPLATE = "User:ConsultationBot/config"
 DEFAULTS = PageOptions(placeholder_patterns=("operator phrase",))

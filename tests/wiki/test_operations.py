@@ -56,7 +56,7 @@ def test_sigterm_during_a_save_finishes_that_page_and_stops(devwiki, tmp_path) -
         sys.path.insert(0, {str(ROOT)!r})
         from bot.config import load_config
         from bot.ops.signals import graceful_stop
-        from bot.text.profile import ENGLISH
+        from bot.text.model.profile import ENGLISH
         from bot.wiki.passes import locked_pass
 
         def sigterm_during_save(title):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.text.analysis import analyze
+from bot.text.model.analysis import analyze
 from tests.devwiki import DevWiki
 from tests.wiki.conftest import ROOT, bot_argv, bot_edits
 
@@ -192,7 +192,7 @@ def test_edit_by_another_user_between_read_and_save_is_kept(
         import sys
         sys.path.insert(0, {str(ROOT)!r})
         from bot.config import config_from_dict
-        from bot.text.profile import ENGLISH
+        from bot.text.model.profile import ENGLISH
         from bot.wiki.passes import run_pass
         from tests.devwiki import start_devwiki
 

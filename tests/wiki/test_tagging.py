@@ -12,8 +12,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.text.profile import ENGLISH
-from bot.text.tagging import format_date
+from bot.text.model.dates import format_date
+from bot.text.model.profile import ENGLISH
 from tests.devwiki import DevWiki
 from tests.wiki.conftest import bot_edits
 

@@ -20,11 +20,11 @@ from mwparserfromhell.parser import ParserError
 
 from bot.errors import InputError
 from bot.render import excerpt, render, render_file
-from bot.text.analysis import UNSIGNED, Analysis, Comment, list_prefix
-from bot.text.masking import mask
-from bot.text.profile import ENGLISH, SiteProfile, is_ip
-from bot.text.prompts import DEFAULT_PROMPT_PHRASES, compile_phrases
-from bot.text.signatures import find_signature
+from bot.text.model.analysis import UNSIGNED, Analysis, Comment, list_prefix
+from bot.text.model.masking import mask
+from bot.text.model.profile import ENGLISH, SiteProfile, is_ip
+from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, compile_phrases
+from bot.text.model.signatures import find_signature
 
 TEMPLATE = "summary.wikitext.j2"
 EXCERPT_LENGTH = 100

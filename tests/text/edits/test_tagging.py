@@ -9,10 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text.analysis import analyze
-from bot.text.attribution import Attribution, CachedTexts, attribute
-from bot.text.profile import ENGLISH, SiteProfile
-from bot.text.tagging import (
+from bot.text.edits.tagging import (
     ALREADY_TAGGED,
     GRACE,
     HIDDEN_END,
@@ -24,8 +21,11 @@ from bot.text.tagging import (
     tag_comments,
     template_param,
 )
+from bot.text.history.attribution import Attribution, CachedTexts, attribute
+from bot.text.model.analysis import analyze
+from bot.text.model.profile import ENGLISH, SiteProfile
 from tests.golden import Case, cases
-from tests.text.test_attribution import SIGNED_REPLY, base, insert_after
+from tests.text.history.test_attribution import SIGNED_REPLY, base, insert_after
 
 Q = "== Q ==\n:*(Add your comment here)\n"
 WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)

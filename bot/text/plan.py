@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING
 
 from bot.config import PageOptions
 from bot.render import render
-from bot.text.analysis import Analysis, Comment, analyze
-from bot.text.collapse import CollapseOptions, convert
-from bot.text.profile import SiteProfile
-from bot.text.prompts import DEFAULT_PROMPT_PHRASES
-from bot.text.summary import build_summary, render_summary, summary_to_dict
+from bot.text.edits.collapse import CollapseOptions, convert
+from bot.text.model.analysis import Analysis, Comment, analyze
+from bot.text.model.profile import SiteProfile
+from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
+from bot.text.reports.summary import build_summary, render_summary, summary_to_dict
 
 if TYPE_CHECKING:
-    from bot.text.attribution import Attribution
-    from bot.text.tagging import TaggingPolicy, TagMade
+    from bot.text.edits.tagging import TaggingPolicy, TagMade
+    from bot.text.history.attribution import Attribution
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def prompt_phrases(options: PageOptions) -> tuple[str, ...]:
 
 
 def tagging_policy(options: PageOptions) -> TaggingPolicy:
-    from bot.text.tagging import TaggingPolicy
+    from bot.text.edits.tagging import TaggingPolicy
 
     return TaggingPolicy(
         grace=timedelta(minutes=options.grace_minutes),
@@ -107,7 +107,7 @@ def plan_page(
         analysis = analyze(text, profile, phrases)
     new_text, tagged = text, ()
     if options.tag_unsigned and attributions:
-        from bot.text.tagging import tag_comments
+        from bot.text.edits.tagging import tag_comments
 
         tagging = tag_comments(text, analysis, attributions, now, tagging_policy(options), profile)
         new_text, tagged = tagging.text, tagging.tagged

@@ -17,14 +17,14 @@ import pytest
 
 from bot.errors import InputError
 from bot.render import TEMPLATES_DIR
-from bot.text.analysis import SIGNED, UNSIGNED, Analysis, Comment, Placeholder, analyze
-from bot.text.profile import SiteProfile
-from bot.text.sections import Section
-from bot.text.summary import build_summary, plain_text, render_summary, summary_to_dict
+from bot.text.model.analysis import SIGNED, UNSIGNED, Analysis, Comment, Placeholder, analyze
+from bot.text.model.profile import SiteProfile
+from bot.text.model.sections import Section
+from bot.text.reports.summary import build_summary, plain_text, render_summary, summary_to_dict
 from tests.golden import Case, cases
 from tests.test_render import HOSTILE
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 SAMPLE = ROOT / "bot" / "samples" / "consultation.wikitext"
 SAMPLE_AS_OF = datetime(2016, 9, 21, 17, 40, tzinfo=UTC)
 

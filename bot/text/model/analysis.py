@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.text.boxes import find_boxes
-from bot.text.masking import mask
-from bot.text.profile import ENGLISH, SiteProfile
-from bot.text.prompts import DEFAULT_PROMPT_PHRASES, PromptMatch, match_prompt
-from bot.text.sections import Heading, Section, build_sections, parse_heading
-from bot.text.signatures import Signature, find_signature
+from bot.text.model.boxes import find_boxes
+from bot.text.model.masking import mask
+from bot.text.model.profile import ENGLISH, SiteProfile
+from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, PromptMatch, match_prompt
+from bot.text.model.sections import Heading, Section, build_sections, parse_heading
+from bot.text.model.signatures import Signature, find_signature
 
 _LIST_PREFIX = re.compile(r"^[*#:;]*")
 

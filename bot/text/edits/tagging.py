@@ -9,17 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.render import render
-from bot.text.analysis import SIGNED, TAGGED, UNDATED, UNSIGNED, Analysis
-from bot.text.attribution import Attribution, Part, split_by_history
-from bot.text.masking import masked_spans
-from bot.text.profile import SiteProfile, is_ip, normalize_title
+from bot.text.history.attribution import Attribution, Part, split_by_history
+from bot.text.model.analysis import SIGNED, TAGGED, UNDATED, UNSIGNED, Analysis
+from bot.text.model.dates import format_date
+from bot.text.model.masking import masked_spans
+from bot.text.model.profile import SiteProfile, is_ip, normalize_title
 
 TEMPLATE_FILE = "unsigned.wikitext.j2"
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Characters that could end or split a template parameter, open markup, or expand at save (~~~).
 _PARAM = str.maketrans(
     {c: f"&#{ord(c)};" for c in "&<>[]{}|=~'"} | {chr(c): " " for c in (*range(0x20), 0x7F)}
@@ -80,49 +80,6 @@ def template_param(value: str) -> str:
     text = value.translate(_PARAM)
     # Leading and trailing spaces of positional parameters survive; keep them visible as text.
     return text.strip()
-
-
-def format_date(when: datetime, profile: SiteProfile) -> str:
-    """The time as the wiki's signatures show it, e.g. '09:15, 20 September 2016 (UTC)'."""
-    zone, offset = profile.timezones[0] if profile.timezones else ("UTC", 0)
-    local = when.astimezone(UTC) + timedelta(minutes=offset)
-    fmt = profile.date_format
-    out: list[str] = []
-    i = 0
-    while i < len(fmt):
-        ch = fmt[i]
-        if ch == "\\" and i + 1 < len(fmt):
-            out.append(fmt[i + 1])
-            i += 2
-            continue
-        if ch == '"':
-            close = fmt.find('"', i + 1)
-            close = len(fmt) if close < 0 else close
-            out.append(fmt[i + 1 : close])
-            i = close + 1
-            continue
-        if fmt.startswith("xg", i):
-            out.append(profile.months_genitive[local.month - 1])
-            i += 2
-            continue
-        out.append(_letter(ch, local, profile))
-        i += 1
-    return f"{''.join(out)} ({zone})"
-
-
-def _letter(ch: str, t: datetime, profile: SiteProfile) -> str:
-    hour12 = t.hour % 12 or 12
-    values = {
-        "d": f"{t.day:02d}", "j": str(t.day), "m": f"{t.month:02d}", "n": str(t.month),
-        "Y": f"{t.year:04d}", "y": f"{t.year % 100:02d}", "H": f"{t.hour:02d}",
-        "G": str(t.hour), "h": f"{hour12:02d}", "g": str(hour12), "i": f"{t.minute:02d}",
-        "s": f"{t.second:02d}", "F": profile.months[t.month - 1],
-        "M": profile.months_abbrev[t.month - 1], "l": _WEEKDAYS[t.weekday()],
-        "D": _WEEKDAYS[t.weekday()][:3], "N": str(t.isoweekday()),
-        "w": str(t.isoweekday() % 7), "a": "am" if t.hour < 12 else "pm",
-        "A": "AM" if t.hour < 12 else "PM",
-    }
-    return values.get(ch, ch)
 
 
 def render_tag(

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.text.analysis import SIGNED, TAGGED, UNDATED, Comment
-from bot.text.profile import normalize_title
-from bot.text.prompts import DEFAULT_PROMPT_PHRASES, compile_phrases
+from bot.text.model.analysis import SIGNED, TAGGED, UNDATED, Comment
+from bot.text.model.profile import normalize_title
+from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, compile_phrases
 
 # MediaWiki >= 1.36 tags the reverting edit with one of these, and each reverted edit with
 # mw-reverted (the latter by a deferred job, so it may be missing for a while).

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text.analysis import analysis_to_dict, analyze
-from bot.text.profile import profile_from_dict
+from bot.text.model.analysis import analysis_to_dict, analyze
+from bot.text.model.profile import profile_from_dict
 from tests.golden import Case, cases
 
-SAMPLE = Path(__file__).parents[2] / "bot" / "samples" / "consultation.wikitext"
+SAMPLE = Path(__file__).parents[3] / "bot" / "samples" / "consultation.wikitext"
 
 
 def dump(model: dict) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.config import PageOptions
-from bot.text.analysis import analyze
-from bot.text.attribution import Attribution
-from bot.text.pipeline import missing_comments, plan_page, without_tags
-from bot.text.profile import ENGLISH
+from bot.text.history.attribution import Attribution
+from bot.text.model.analysis import analyze
+from bot.text.model.profile import ENGLISH
+from bot.text.plan import missing_comments, plan_page, without_tags
 
 WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
 NOW = WHEN + timedelta(days=1)

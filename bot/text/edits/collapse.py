@@ -16,12 +16,18 @@ import jinja2
 
 from bot.errors import InputError
 from bot.render import render, render_file
-from bot.text.analysis import Analysis, analyze, list_prefix
-from bot.text.boxes import BoxSpan, div_balanced, find_boxes
-from bot.text.masking import mask, masked_spans
-from bot.text.profile import ENGLISH, SiteProfile
-from bot.text.prompts import DEFAULT_PROMPT_PHRASES
-from bot.text.sections import anchor_key, anchor_of, legacy_anchor_of, plain_title, unique_anchors
+from bot.text.model.analysis import Analysis, analyze, list_prefix
+from bot.text.model.boxes import BoxSpan, div_balanced, find_boxes
+from bot.text.model.masking import mask, masked_spans
+from bot.text.model.profile import ENGLISH, SiteProfile
+from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
+from bot.text.model.sections import (
+    anchor_key,
+    anchor_of,
+    legacy_anchor_of,
+    plain_title,
+    unique_anchors,
+)
 
 STYLES = ("replace-heading", "keep-heading")
 TEMPLATE = "box.wikitext.j2"  # draws both styles: the `style` value says which

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.sections import anchor_of, legacy_anchor_of, plain_title, unique_anchors
+from bot.text.model.sections import anchor_of, legacy_anchor_of, plain_title, unique_anchors
 
 # (wikitext between the equals signs, plain title, anchor)
 CASES = [

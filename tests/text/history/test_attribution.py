@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text.analysis import analyze
-from bot.text.attribution import (
+from bot.text.history.attribution import (
     MIN_FUZZY_LENGTH,
     SIMILARITY,
     Attribution,
@@ -27,6 +26,7 @@ from bot.text.attribution import (
     similar,
     split_by_history,
 )
+from bot.text.model.analysis import analyze
 
 T0 = datetime(2016, 9, 20, 9, 0, tzinfo=UTC)
 INTRO = (

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.text.sections import parse_heading
+from bot.text.model.sections import parse_heading
 
 BOX_START = re.compile(r"""^\s*<div\s+class\s*=\s*["'][^"']*\bmw-collapsible\b""", re.IGNORECASE)
 _OPEN = re.compile(r"<div\b[^>]*?(?<!/)>", re.IGNORECASE)

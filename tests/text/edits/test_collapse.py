@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import InputError
-from bot.text.analysis import analyze
-from bot.text.boxes import find_boxes
-from bot.text.collapse import STYLES, CollapseOptions, convert, unconvert
-from bot.text.masking import mask
+from bot.text.edits.collapse import STYLES, CollapseOptions, convert, unconvert
+from bot.text.model.analysis import analyze
+from bot.text.model.boxes import find_boxes
+from bot.text.model.masking import mask
 from tests.golden import Case, cases
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = (ROOT / "bot" / "samples" / "consultation.wikitext").read_text(encoding="utf-8")
 KEEP = CollapseOptions(style="keep-heading")
 OPEN_DIV = re.compile(r"<div\b", re.IGNORECASE)

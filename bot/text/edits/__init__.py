@@ -1,0 +1,1 @@
+"""What the bot changes on a page: unsigned tags and collapsible question boxes."""

@@ -1,0 +1,1 @@
+"""What the bot writes beside the page: the summary subpage and its JSON."""
