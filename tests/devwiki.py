@@ -23,6 +23,7 @@ import shutil
 import socket
 import subprocess
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,19 @@ class DevWiki:
 
     def stop(self) -> None:
         self._run("down", check=False)
+
+    def clock(self, when: datetime | None) -> None:
+        """Freeze the wiki's clock at ``when`` (UTC; edits saved after this carry that time),
+        or give it back the real time (None). Written directly, as `scripts/devwiki clock`
+        does: the server reads the file at every call."""
+        path = self.dir / "clock"
+        if when is None:
+            path.unlink(missing_ok=True)
+            return
+        stamp = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(stamp + "\n")
+        temporary.replace(path)
 
 
 def _run_script(
