@@ -35,6 +35,7 @@ class BotRun:
 @dataclass
 class Outcome:
     judgement: Judgement
+    truth: list[CommentRecord]
     before: str  # the page as the participants left it
     after: str  # after the bot's two runs
     attribute: BotRun
@@ -118,4 +119,4 @@ def run_and_judge(devwiki: DevWiki, title: str, truth: list[CommentRecord],
         analysis=analyze_json(before, work), attribute_output=attribute.stdout,
         second_run_edits=edits[1], second_run_problems=problems,
     )
-    return Outcome(judgement, before, after, attribute, runs, edits, organizers_supported())
+    return Outcome(judgement, truth, before, after, attribute, runs, edits, organizers_supported())

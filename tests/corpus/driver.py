@@ -26,6 +26,7 @@ from bot.text.model.profile import ENGLISH
 from tests.corpus.ops import Opening
 from tests.corpus.scenario import ADMIN, Actor, Scenario, Step, Undo
 from tests.corpus.text import tokens_in
+from tests.corpus.truth import CommentRecord, ParagraphTruth
 from tests.devwiki import USERS, DevWiki
 from tests.wikiclient import WikiClient, WikiError
 
@@ -270,3 +271,30 @@ class Player:
             if "continue" not in result:
                 return revisions
             cont = result["continue"]
+
+
+def records(played: Played) -> list[CommentRecord]:
+    """The truth per comment, with the revisions MediaWiki made for the scenario's steps."""
+    saved = played.saved
+    out = []
+    for truth in played.scenario.comments:
+        first = saved[truth.tag_step]
+        signed = saved[truth.signed_step] if truth.signed_step is not None else None
+        out.append(CommentRecord(
+            id=truth.id,
+            shape=truth.shape,
+            author=first.user,
+            anon=first.anon,
+            organizer=truth.author.organizer,
+            status=truth.status,
+            signature="IP" if truth.author.anon else truth.author.signature_kind,
+            paragraphs=tuple(
+                ParagraphTruth(p.token, saved[p.step].revid, saved[p.step].minute, p.marker)
+                for p in truth.paragraphs
+            ),
+            signed_revid=signed.revid if signed else None,
+            signed_minute=signed.minute if signed else None,
+            expected_tag=(first.user, first.minute) if truth.needs_tag else None,
+            ambiguous_offline=truth.ambiguous_offline,
+        ))
+    return out

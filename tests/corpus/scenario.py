@@ -51,8 +51,8 @@ from tests.corpus.text import (
     similarity,
     tokens_in,
 )
+from tests.corpus.truth import BARE, SIGNED, UNDATED, UNSIGNED
 
-SIGNED, UNDATED, BARE, UNSIGNED = "signed", "undated", "bare timestamp", "unsigned"
 SIGNATURES = {SIGNED: " ~~~~", UNDATED: " ~~~", BARE: " ~~~~~", UNSIGNED: ""}
 # List markers of a comment's first and following paragraphs (issue 11).
 MARKER_PAIRS = ((":*", "::"), ("*", ":"), (":*", ":*:"))
@@ -848,11 +848,17 @@ def _section_length(lines: list[str], title: str) -> int:
 
 def generate(seed: int = 1, *, comments: int = 600, revisions: int = 1600,
              participants_count: int = 34, ips: int = 8, questions: int = 12,
-             minimum_per_shape: int = 5) -> Scenario:
-    """The full corpus (the benchmark's default) or, with small numbers, the suite's."""
+             minimum_per_shape: int | None = None, days: int | None = None) -> Scenario:
+    """The full corpus (the benchmark's default) or, with small numbers, the suite's. Each
+    comment shape occurs `minimum_per_shape` times at least (default: 5 for 500 comments or
+    more, fewer for fewer comments); the edits span `days` from 11 January 2016 (default:
+    to November 2019)."""
+    if minimum_per_shape is None:
+        minimum_per_shape = max(1, min(5, comments // 100))
     return Generator(
         seed, revisions=revisions, comments=comments, participants_count=participants_count,
         ips=ips, questions=questions, parts=3 if questions >= 6 else 2,
+        end=END if days is None else START + timedelta(days=days),
     ).build(minimum_per_shape)
 
 

@@ -1,7 +1,8 @@
 """The ground truth of a played scenario, per comment, as plain data (JSON in and out).
 
-Revision ids, times and user names are those MediaWiki recorded for the scenario's steps, so an
-expected tag names the user and minute exactly as the wiki's own signature would have.
+Revision ids, times and user names are those MediaWiki recorded for the scenario's steps
+(tests/corpus/driver.py: records()), so an expected tag names the user and minute exactly as
+the wiki's own signature would have.
 """
 
 from __future__ import annotations
@@ -9,10 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tests.corpus.driver import Played
-from tests.corpus.scenario import BARE, SIGNED, UNDATED, UNSIGNED
-
-STATUSES = (SIGNED, UNDATED, BARE, UNSIGNED)
+SIGNED, UNDATED, BARE, UNSIGNED = "signed", "undated", "bare timestamp", "unsigned"
 
 
 @dataclass(frozen=True)
@@ -59,29 +57,3 @@ class CommentRecord:
         tag = data.get("expected_tag")
         data["expected_tag"] = tuple(tag) if tag else None
         return cls(**data)
-
-
-def records(played: Played) -> list[CommentRecord]:
-    saved = played.saved
-    out = []
-    for truth in played.scenario.comments:
-        first = saved[truth.tag_step]
-        signed = saved[truth.signed_step] if truth.signed_step is not None else None
-        out.append(CommentRecord(
-            id=truth.id,
-            shape=truth.shape,
-            author=first.user,
-            anon=first.anon,
-            organizer=truth.author.organizer,
-            status=truth.status,
-            signature="IP" if truth.author.anon else truth.author.signature_kind,
-            paragraphs=tuple(
-                ParagraphTruth(p.token, saved[p.step].revid, saved[p.step].minute, p.marker)
-                for p in truth.paragraphs
-            ),
-            signed_revid=signed.revid if signed else None,
-            signed_minute=signed.minute if signed else None,
-            expected_tag=(first.user, first.minute) if truth.needs_tag else None,
-            ambiguous_offline=truth.ambiguous_offline,
-        ))
-    return out
