@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -147,6 +148,10 @@ def report(outcome, info: dict, check: bool) -> int:
     print(f"corpus: seed {info['seed']}, {j.comments} comments over {info['saved']} revisions "
           f"({info['first'][:10]} to {info['last'][:10]}), {info['accounts']} accounts "
           f"({info['custom signatures']} custom signatures), {info['ips']} IP editors")
+    statuses = Counter(c.status for c in outcome.truth)
+    shapes = Counter(c.shape for c in outcome.truth)
+    print("        " + ", ".join(f"{n} {status}" for status, n in statuses.most_common())
+          + f"; {len(shapes)} shapes")
     print(f"build: generate {info['generate seconds']} s, accounts and signatures "
           f"{info['setup seconds']} s, {info['saved']} saves {info['build seconds']} s")
     print(f"bot: attribute {attribute.seconds:.1f} s (status {attribute.status}), run 1 "

@@ -19,6 +19,7 @@ from tests.corpus.scenario import (
     Scenario,
     generate,
 )
+from tests.corpus.text import MENTION_FORMS
 
 
 def _generator(seed: int, revisions: int, days: int = 300) -> Generator:
@@ -69,8 +70,9 @@ def mention_bare_timestamp() -> Scenario:
     g.open()
     g.simple("signed", SIGNED, ip=0)
     g.simple("signed", SIGNED, ip=0)
-    for status in (BARE, UNSIGNED, SIGNED, BARE, SIGNED, UNSIGNED, SIGNED, UNSIGNED, BARE):
-        g.mention(status)
+    for form in MENTION_FORMS:
+        for status in (BARE, UNSIGNED, SIGNED):
+            g.mention(status, form)
     g.simple("bare timestamp", BARE, ip=0)
     return _finish(g)
 

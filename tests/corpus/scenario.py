@@ -448,10 +448,11 @@ class Generator:
         truth.signed_step = self.save(author, EditLine("", " ~~~~", token=paragraph.token),
                                       "forgot to sign", truth.shape)
 
-    def mention(self, status: str) -> None:
-        """A reply that starts with a mention of another user, 100+ characters before its end."""
-        form = MENTION_FORMS[sum(c.shape.startswith("mention") for c in self.comments)
-                             % len(MENTION_FORMS)]
+    def mention(self, status: str, form: str | None = None) -> None:
+        """A reply that starts with a mention of another user, 100+ characters before its end
+        (the forms take turns unless `form` is given)."""
+        form = form or MENTION_FORMS[sum(c.shape.startswith("mention") for c in self.comments)
+                                     % len(MENTION_FORMS)]
         question = self.question()
         choices = [c for c in self.parents(question) if not c.author.anon
                    and not c.author.organizer]
