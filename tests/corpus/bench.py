@@ -74,7 +74,7 @@ def bot(command: str, config: Path, devwiki: DevWiki, *extra: str) -> BotRun:
 
 
 def analyze_json(text: str, work: Path) -> dict:
-    path = work / "final.wikitext"
+    path = work / "analyzed.wikitext"
     path.write_text(text, encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "analyze", str(path), "--json"],
@@ -95,7 +95,8 @@ def bot_edits(devwiki: DevWiki, title: str) -> int:
 
 def run_and_judge(devwiki: DevWiki, title: str, truth: list[CommentRecord],
                   work: Path) -> Outcome:
-    """attribute, run, run; then judge the page, its rendering and offline analysis."""
+    """attribute, run, run; then judge the page, its rendering and offline analysis. The page
+    before and after and the bot's output stay in `work` (*.wikitext, *.log)."""
     devwiki.clock(None)
     work.mkdir(parents=True, exist_ok=True)
     config = write_config(work, title)
@@ -108,6 +109,10 @@ def run_and_judge(devwiki: DevWiki, title: str, truth: list[CommentRecord],
         runs.append(bot("run", config, devwiki))
         edits.append(bot_edits(devwiki, title) - count)
     after = reader.read(title).text
+    for name, text in (("before.wikitext", before), ("after.wikitext", after)):
+        (work / name).write_text(text, encoding="utf-8")
+    for name, run in (("attribute", attribute), ("run1", runs[0]), ("run2", runs[1])):
+        (work / f"{name}.log").write_text(run.stdout + run.stderr, encoding="utf-8")
     second = runs[1]
     problems = [f"exit status {second.status}"] if second.status else []
     problems += [

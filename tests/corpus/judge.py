@@ -157,6 +157,7 @@ class Judgement:
         return {
             "no tag on a signed comment": not self.tags_on_signed,
             "unsigned comments tagged right": self.tagged_share >= TAGGED_SHARE,
+            "no tag outside a comment": not self.stray_tags,
             "no participant line in a box (wikitext)": not self.folded_wikitext,
             "no participant line in a box (rendered)": not self.folded_html,
             "second run makes no edit": self.second_run_edits == 0
@@ -181,10 +182,13 @@ def judge(
         raise AssertionError(f"paragraphs missing from the page: proposals {missing[:10]}")
     tags_by_comment: dict[int, list[Tag]] = {}
     line_owner = {line: owner[token] for token, line in lines.items()}
+    after_lines = after.split("\n")
     for tag in find_tags(after):
         comment = line_owner.get(tag.line)
         if comment is None:
-            result.stray_tags.append(f"line {tag.line}: {tag}")
+            rest = _TAG.sub("", after_lines[tag.line - 1]).strip()
+            where = "a line of its own" if not rest else f"{rest[:60]!r}"
+            result.stray_tags.append(f"line {tag.line}: {tag} on {where}")
         else:
             tags_by_comment.setdefault(comment.id, []).append(tag)
     why = explanations(attribute_output, before)
@@ -298,7 +302,8 @@ def table(judgement: Judgement, figures: dict[str, str] | None = None) -> str:
             f"{j.tagged_right}/{j.unsigned} {100 * j.tagged_share:.1f}%", ">= 99%",
             "unsigned comments tagged right"),
         row("  misses the attribute report explains", str(j.explained), ""),
-        row("tags on lines of no comment", str(len(j.stray_tags)), "0"),
+        row("tags on lines of no comment", str(len(j.stray_tags)), "0",
+            "no tag outside a comment"),
         row("participant lines in a box, wikitext",
             f"{len(j.folded_wikitext)} of {j.participant_lines}", "0",
             "no participant line in a box (wikitext)"),
