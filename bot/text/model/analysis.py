@@ -72,6 +72,21 @@ def list_prefix(line: str) -> str:
     return match.group(0) if match else ""
 
 
+def continues(first: str, prefix: str) -> bool:
+    """Whether a line with list markers `prefix` continues a comment begun with `first`.
+
+    A deeper line does (a reply or a paragraph of the same comment; the history tells them
+    apart). So does the next paragraph of a bullet item, written with `:` in place of the bullet
+    (`:*` then `::`, `*` then `:`). Another item at the same or a shallower level does not.
+    """
+    if len(prefix) > len(first):
+        return True
+    return (
+        len(prefix) == len(first) and first[-1:] in ("*", "#")
+        and prefix == first[:-1] + ":"
+    )
+
+
 def analyze(
     text: str,
     profile: SiteProfile = ENGLISH,
@@ -159,7 +174,7 @@ class _Segment:
                 pending = _Pending([i], prefix, prompt)
             elif pending is None:
                 pending = _Pending([i], prefix, None)
-            elif pending.prefix and len(prefix) <= len(pending.prefix):
+            elif pending.prefix and not continues(pending.prefix, prefix):
                 # A new list item at the same or a shallower level starts another comment.
                 pending = self._close(pending, None)
                 pending = _Pending([i], prefix, None)
@@ -184,18 +199,25 @@ class _Segment:
             # one line, so list items above the first signed one stay question text (the
             # organizers' "Some of the ideas we have" lists).
             while (
-                not list_prefix(self.masked[signed])
-                and signed - 1 >= start
+                signed - 1 >= start
                 and self.masked[signed - 1].strip()
                 and not self.in_box[signed - 1]
                 and signed - 1 not in prompts
                 and signed - 1 not in signatures
-                and not list_prefix(self.masked[signed - 1])
                 and parse_heading(self.masked[signed - 1]) is None
+                and self._same_comment(signed - 1, signed)
             ):
                 signed -= 1
             first = min(first, signed)
         return first
+
+    def _same_comment(self, above: int, below: int) -> bool:
+        """Whether line `above` begins the signed comment that goes on at `below`: lines of one
+        paragraph, or a bullet item and its next paragraph (`:*` then `::`)."""
+        first, then = list_prefix(self.masked[above]), list_prefix(self.masked[below])
+        if not first and not then:
+            return True
+        return bool(first) and len(then) == len(first) and continues(first, then)
 
     def _close(self, pending: _Pending | None, signature: Signature | None) -> None:
         if pending is None:
