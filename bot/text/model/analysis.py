@@ -36,6 +36,11 @@ class Comment:
     placeholder: bool  # typed into a prompt line
     text: str  # the comment's wikitext, signature included
     residue: str | None = None  # prompt text left behind in a filled prompt
+    # What the page history adds (bot.text.history.contributions); offline, the defaults.
+    revid: int | None = None  # the edit that wrote it
+    anon: bool = False  # written by an IP editor
+    by_edit: bool = False  # signed by its edit, with the signature on another line
+    doubt: str | None = None  # why the history cannot tell who wrote it (never tagged)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class Analysis:
     placeholders: tuple[Placeholder, ...]
     # 1-based inclusive line ranges of question text written by organizers, per section.
     organizer_ranges: tuple[tuple[int, int], ...] = field(default=())
+    # 1-based inclusive line ranges of collapsible boxes (their lines are no comments).
+    boxes: tuple[tuple[int, int], ...] = field(default=())
 
     def comments_in(self, section_index: int | None) -> list[Comment]:
         return [c for c in self.comments if c.section_index == section_index]
@@ -103,7 +110,8 @@ def analyze(
     sections = build_sections(headings)
 
     in_box = [False] * len(raw_lines)
-    for box in find_boxes(masked_lines):
+    boxes = find_boxes(masked_lines)
+    for box in boxes:
         for i in range(box.start, box.end + 1):
             in_box[i] = True
 
@@ -122,7 +130,10 @@ def analyze(
             prompt_phrases=prompt_phrases, title=title, index=index, comments=comments,
             placeholders=placeholders, organizer=organizer,
         ).read(start, end)
-    return Analysis(text, tuple(sections), tuple(comments), tuple(placeholders), tuple(organizer))
+    return Analysis(
+        text, tuple(sections), tuple(comments), tuple(placeholders), tuple(organizer),
+        tuple((box.start + 1, box.end + 1) for box in boxes),
+    )
 
 
 class _Segment:
