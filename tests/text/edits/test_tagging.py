@@ -22,7 +22,7 @@ from bot.text.edits.tagging import (
     untag,
 )
 from bot.text.history.attribution import Attribution
-from bot.text.history.contributions import decide
+from bot.text.history.contributions import ORGANIZERS_TEXT, decide
 from bot.text.model.analysis import analyze
 from bot.text.model.dates import format_date
 from bot.text.model.profile import ENGLISH, SiteProfile
@@ -162,8 +162,10 @@ def test_organizer_and_unattributed_lines_are_not_tagged() -> None:
     text = Q + ":* Example from the organizers\n:* Unknown"
     out, result = tag(text, {3: None})
     assert out == text
-    # The organizers' line is question text, no comment; the other one has no history.
-    assert [(s.line, s.reason) for s in result.skipped] == [(4, NOT_ATTRIBUTED)]
+    # It reads as a comment, but the baseline wrote it; the other one has no history.
+    assert [(s.line, s.reason) for s in result.skipped] == [
+        (3, ORGANIZERS_TEXT), (4, NOT_ATTRIBUTED),
+    ]
 
 
 def test_a_paragraph_whose_edit_signed_is_not_tagged() -> None:
