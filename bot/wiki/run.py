@@ -189,7 +189,8 @@ class PageMaintainer:
         as_of = self._as_of(snapshot, state) if options.summary else None
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            authorship=run.authorship, analysis=analysis, organizers=(self.wiki.username,),
+            authorship=run.authorship, analysis=analysis,
+            organizers=(self.wiki.username, *run.organizers),
         )
         return Planned(plan, run, as_of)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.text.history.attribution import QUESTION_REWRITTEN, Attribution, Authorship, Doubt
+from bot.text.history.signing import SAME_SAVE
 from bot.text.model.analysis import (
     SIGNED,
     TAGGED,
@@ -25,16 +26,12 @@ from bot.text.model.analysis import (
 from bot.text.model.masking import mask
 from bot.text.model.profile import normalize_user
 
-# A signature whose time is this close to the save of a line that someone else made was written
-# by that save (~~~~~ after a mention, or a name typed in): the signature does not name the
-# author.
-SAME_SAVE = timedelta(minutes=2)
-
-
 ORGANIZERS_TEXT = "the organizers' text (the baseline revision's, or an organizer's)"
 
 
 def signature_names_another(signer: str, saved_by: str) -> str:
+    # A signature dated at the save of a line someone else made was written by that save: a
+    # mention before ~~~~~, a renamed account's old name, or a name typed in.
     return f"its signature names {signer}, but {saved_by} saved it"
 
 
