@@ -78,6 +78,8 @@ def excerpt(value: object, length: int = 80) -> str:
 _LANGUAGES: ContextVar[tuple[str, ...]] = ContextVar("label_languages", default=("en",))
 # Languages whose singular also counts 0 ("0 commentaire"), as CLDR's plural rules say.
 _ZERO_IS_SINGULAR = frozenset({"fr", "pt", "hy", "kab", "ff"})
+# Languages with a third form, for 2-4 apart from 12-14 ("2 komentarze", "5 komentarzy").
+_FEW = frozenset({"pl"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -106,10 +108,25 @@ def _catalog(language: str) -> dict[str, str | list[str]]:
     return {k: v for k, v in data.items() if not k.startswith("@")}
 
 
+def plural_forms(language: str) -> int:
+    """How many forms a count label has in `language` (see plural_form)."""
+    return 3 if language.split("-", maxsplit=1)[0] in _FEW else 2
+
+
+def plural_form(language: str, n: int) -> int:
+    """Which form of a count label `n` takes: 0 singular, 1 plural (or few), 2 many."""
+    base = language.split("-", maxsplit=1)[0]
+    if n == 1 or (n == 0 and base in _ZERO_IS_SINGULAR):
+        return 0
+    if base in _FEW:
+        return 1 if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else 2
+    return 1
+
+
 def label(key: str, n: int | None = None, *, languages: Sequence[str] | None = None,
           **values: object) -> str:
-    """The bot's words for `key` in the first language that has them. A list of two forms is
-    chosen by `n` (singular, plural); `{name}` takes values[name] (and `{n}` the count) as it is:
+    """The bot's words for `key` in the first language that has them. A list of forms is chosen
+    by the count `n` (plural_form); `{name}` takes values[name] (and `{n}` the count) as it is:
     values must already be wikitext-safe."""
     chain = tuple(languages) if languages else _LANGUAGES.get()
     for language in (*chain, "en"):
@@ -119,8 +136,7 @@ def label(key: str, n: int | None = None, *, languages: Sequence[str] | None = N
     else:
         raise KeyError(f"no label {key!r}")
     if isinstance(text, list):
-        singular = n == 1 or (n == 0 and language.split("-")[0] in _ZERO_IS_SINGULAR)
-        text = text[0] if singular else text[1]
+        text = text[plural_form(language, n or 0)]
     values = {"n": n, **values}
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from bot.text.model.profile import SiteProfile, profile_from_dict, profile_to_di
 from bot.text.model.siteinfo import (
     CALENDAR_MESSAGES,
     SIGNATURE_MESSAGES,
-    ProfileError,
     Sample,
     build_profile,
     check_sample,
@@ -67,7 +67,8 @@ def read_profile(wiki: Wiki) -> SiteProfile:
 
 
 def cached_profile(
-    wiki: Wiki, state_dir: Path, ttl: timedelta, now: datetime, say=print
+    wiki: Wiki, state_dir: Path, ttl: timedelta, now: datetime,
+    say: Callable[[str], None] = print,
 ) -> SiteProfile:
     """The profile kept in `state_dir` when it is this wiki's and younger than `ttl`, else a
     fresh one (kept for the next passes). When the wiki cannot be asked, a kept profile of this
@@ -78,9 +79,7 @@ def cached_profile(
     if kept is not None and fetched is not None and timedelta(0) <= now - fetched < ttl:
         return kept
     try:
-        profile = read_profile(wiki)
-    except ProfileError:
-        raise
+        profile = read_profile(wiki)  # a ProfileError (answers the bot cannot trust) goes up
     except (pwb_errors.Error, OSError, KeyError, ValueError) as exc:
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         if kept is None:

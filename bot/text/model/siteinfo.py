@@ -188,6 +188,12 @@ def _timezones(general: dict, messages: dict[str, str]) -> tuple[str, tuple, tup
     """(IANA zone, shown name -> offsets, abbreviation -> shown name where they differ)."""
     name = str(general.get("timezone", "") or "UTC")
     abbreviations = dict(zone_abbreviations(name))
+    if not abbreviations and "/" in name:
+        # Without the zone's rules, half the year's signatures would not be read as dated.
+        raise ProfileError(
+            f"the wiki's time zone {name} is not in this system's time zone database: install "
+            "Debian's tzdata (or pip install tzdata), or give --profile FILE"
+        )
     if not abbreviations:
         # A zone this system's time zone database does not know (or an abbreviation as zone):
         # the one offset siteinfo gives, under the name PHP would show.

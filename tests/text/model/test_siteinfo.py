@@ -99,6 +99,8 @@ def test_the_zone_its_names_and_the_local_templates() -> None:
 def test_a_zone_the_system_does_not_know_keeps_the_wikis_offset() -> None:
     profile = build_profile(german_query(timezone="XYZ", timeoffset=-300), {})
     assert profile.timezone == "" and dict(profile.timezones) == {"XYZ": -300, "UTC": 0}
+    with pytest.raises(ProfileError, match="time zone database"):
+        build_profile(german_query(timezone="Europe/Nowhere"), {})
 
 
 def test_the_sample_picks_the_format_the_wiki_writes() -> None:
