@@ -114,7 +114,7 @@ class PageMaintainer:
             return report
         state = self._load_state(options.title, report, snapshot)
         planned = self._plan(options, snapshot, state)
-        self._report_attribution(name, planned.attribution, report)
+        self._report_attribution(name, planned, report)
         if planned.warning:
             report.warnings.append(planned.warning)
             say(f"{name}: warning: {planned.warning}")
@@ -185,7 +185,8 @@ class PageMaintainer:
 
     def _plan(self, options: PageOptions, snapshot: PageSnapshot, state: PageState) -> Planned:
         analysis = analyze(snapshot.text, self.profile, prompt_phrases(options))
-        if options.tag_unsigned:
+        if options.tag_unsigned or options.collapse or options.summary:
+            # Tags, boxes and the summary follow one decision of the history: who wrote what.
             run = attribute_page(
                 self.wiki, snapshot, options, self.profile, state, analysis=analysis
             )
@@ -194,7 +195,7 @@ class PageMaintainer:
         as_of = self._as_of(snapshot, state) if options.summary else None
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            attributions=run.attributions, analysis=analysis,
+            authorship=run.authorship, analysis=analysis, organizers=(self.wiki.username,),
         )
         missing = self._missing_templates(plan, options)
         if not missing:
@@ -203,7 +204,8 @@ class PageMaintainer:
         names = ", ".join(f"{{{{{n}}}}}" for n in missing)
         plan = plan_page(
             snapshot.text, replace(options, tag_unsigned=False), profile=self.profile,
-            now=self.now(), as_of=as_of, analysis=analysis,
+            now=self.now(), as_of=as_of, authorship=run.authorship, analysis=analysis,
+            organizers=(self.wiki.username,),
         )
         warning = (f"not tagged: the wiki has no template {names} (create it, or set "
                    "unsigned_template / unsigned_ip_template)")
@@ -221,22 +223,29 @@ class PageMaintainer:
         return self.templates.missing(used)
 
     @staticmethod
-    def _report_attribution(name: str, run: AttributionRun, report: PageReport) -> None:
+    def _report_attribution(name: str, planned: Planned, report: PageReport) -> None:
+        run = planned.attribution
         report.attribution = {
             "lines": run.lines, "revisions": run.revisions,
             "history_requests": run.history_requests, "revision_fetches": run.fetches,
+            "text_requests": run.text_requests,
         }
         if run.warning:
             report.warnings.append(run.warning)
             say(f"{name}: warning: {run.warning}")
+        for doubt in (c for c in planned.plan.decision.analysis.comments if c.doubt):
+            note = f"line {doubt.line} not tagged: {doubt.doubt}"
+            report.warnings.append(note)
+            say(f"{name}: {note}")
         if not run.lines:
             return
         if run.revisions:
-            say(f"{name}: attributed {run.lines} comment lines from {run.revisions} revisions "
+            say(f"{name}: attributed {run.lines} lines from {run.revisions} revisions "
                 f"({_count(run.history_requests, 'history request')}, "
-                f"{_count(run.fetches, 'revision text')} fetched)")
+                f"{_count(run.fetches, 'revision text')} fetched in "
+                f"{_count(run.text_requests, 'request')})")
         else:
-            say(f"{name}: attributed {run.lines} comment lines from the saved state "
+            say(f"{name}: attributed {run.lines} lines from the saved state "
                 "(no history request)")
 
     def _save_page(
