@@ -10,7 +10,7 @@ import difflib
 import json
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import takewhile
 
@@ -24,8 +24,9 @@ from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
 from bot.text.model.analysis import analyze
 from bot.text.model.profile import SiteProfile
-from bot.text.plan import PagePlan, plan_page, prompt_phrases
+from bot.text.plan import PagePlan, plan_page, prompt_phrases, tagging_policy
 from bot.wiki.attribute import AttributionRun, attribute_page
+from bot.wiki.profile import TemplateCheck
 from bot.wiki.site import PageSnapshot, SaveOutcome, Wiki
 
 
@@ -47,6 +48,7 @@ class Planned:
     plan: PagePlan
     attribution: AttributionRun
     as_of: datetime | None
+    warning: str = ""  # why the plan leaves out what the options asked for
 
 
 def say(line: str) -> None:
@@ -72,6 +74,7 @@ class PageMaintainer:
         self.dry_run, self.now = dry_run, now
         self.before_save = before_save  # a test seam: runs between the read and the save
         self.state_store = state_store
+        self.templates = TemplateCheck(wiki)
 
     def shutoff_reason(self) -> str:
         """Why the on-wiki shutoff page stops edits now, or "" when the bot may edit."""
@@ -112,6 +115,9 @@ class PageMaintainer:
         state = self._load_state(options.title, report, snapshot)
         planned = self._plan(options, snapshot, state)
         self._report_attribution(name, planned, report)
+        if planned.warning:
+            report.warnings.append(planned.warning)
+            say(f"{name}: warning: {planned.warning}")
         plan = planned.plan
         if plan.lost:
             lines = ", ".join(str(c.line) for c in plan.lost)
@@ -192,7 +198,30 @@ class PageMaintainer:
             authorship=run.authorship, analysis=analysis,
             organizers=(self.wiki.username, *run.organizers),
         )
-        return Planned(plan, run, as_of)
+        missing = self._missing_templates(plan, options)
+        if not missing:
+            return Planned(plan, run, as_of)
+        # A tag naming a template the wiki lacks would show as a red link: no tags at all.
+        names = ", ".join(f"{{{{{n}}}}}" for n in missing)
+        plan = plan_page(
+            snapshot.text, replace(options, tag_unsigned=False), profile=self.profile,
+            now=self.now(), as_of=as_of, authorship=run.authorship, analysis=analysis,
+            organizers=(self.wiki.username,),
+        )
+        warning = (f"not tagged: the wiki has no template {names} (create it, or set "
+                   "unsigned_template / unsigned_ip_template)")
+        return Planned(plan, run, as_of, warning)
+
+    def _missing_templates(self, plan: PagePlan, options: PageOptions) -> list[str]:
+        """The templates the plan's tags use that the wiki does not have (asked only when the
+        plan tags, once per template and pass)."""
+        if not plan.tagged:
+            return []
+        from bot.text.edits.tagging import template_names
+
+        names = template_names(tagging_policy(options), self.profile)
+        used = sorted({names[t.kind] for t in plan.tagged})
+        return self.templates.missing(used)
 
     @staticmethod
     def _report_attribution(name: str, planned: Planned, report: PageReport) -> None:
