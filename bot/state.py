@@ -38,6 +38,9 @@ class PageState:
     # ids, and a state trusted by id alone would credit comments to the wrong revisions.
     last_sha1: str = ""
     creator: str = ""  # who made the page's first revision: an organizer unless told otherwise
+    # The text at last_revid: each line's key (LineQuery.key), so that a page with no new
+    # revision needs no comparison of its lines.
+    line_keys: Mapping[int, str] = field(default_factory=dict)
 
     def updated(
         self,
@@ -45,12 +48,15 @@ class PageState:
         attributions: Mapping[str, Authorship],
         as_of: datetime | None = None,
         last_sha1: str = "",
+        *,
         creator: str | None = None,
+        line_keys: Mapping[int, str] | None = None,
     ) -> PageState:
-        """The state after a run: keys not seen this run are dropped, so the file stays small."""
+        """The state after a run: keys not seen this run are dropped, so the file stays small.
+        `line_keys` are those of the text at `last_revid` ({} when unknown)."""
         return PageState(
             self.title, last_revid, dict(attributions), as_of, last_sha1,
-            self.creator if creator is None else creator,
+            self.creator if creator is None else creator, dict(line_keys or {}),
         )
 
     def describes(self, revid: int | None, sha1: str) -> bool:
@@ -122,6 +128,7 @@ def state_to_json(state: PageState) -> str:
         "as_of": state.as_of.isoformat() if state.as_of else None,
         "last_sha1": state.last_sha1,
         "creator": state.creator,
+        "line_keys": {str(line): key for line, key in sorted(state.line_keys.items())},
         "attributions": {
             key: _attribution_to_json(found) for key, found in sorted(state.attributions.items())
         },
@@ -154,7 +161,13 @@ def state_from_json(text: str, title: str) -> PageState:
     creator = data.get("creator", "")
     if not isinstance(sha1, str) or not isinstance(creator, str):
         raise TypeError("last_sha1 and creator must be strings")
-    return PageState(title, last, found, as_of, sha1, creator)
+    raw_keys = data.get("line_keys", {})
+    if not isinstance(raw_keys, dict) or not all(
+        isinstance(k, str) and k.isdigit() and isinstance(v, str) for k, v in raw_keys.items()
+    ):
+        raise TypeError("line_keys must map line numbers to keys")
+    line_keys = {int(k): v for k, v in raw_keys.items()}
+    return PageState(title, last, found, as_of, sha1, creator, line_keys)
 
 
 class StateStore:

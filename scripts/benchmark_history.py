@@ -625,12 +625,10 @@ def measured_run(wiki: Any, options: PageOptions, state: Any, label: str) -> tup
 
 
 def by_line(text: str, run: Any, options: PageOptions) -> dict[int, Any]:
-    """The run's authorship (kept by line key) by line number of `text`."""
-    from bot.text.plan import authorship_by_line, line_normalizer
+    """The run's authorship (kept by line key) by line number of `text` (the run's snapshot)."""
+    from bot.text.plan import authorship_by_line
 
-    return authorship_by_line(
-        analyze(text, ENGLISH), run.authorship, line_normalizer(options, ENGLISH)
-    )
+    return authorship_by_line(run.authorship, run.keys)
 
 
 def nearby(revisions: list[Revision], entry: Entry, low: int, high: int) -> str:

@@ -24,7 +24,7 @@ from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
 from bot.text.model.analysis import analyze
 from bot.text.model.profile import SiteProfile
-from bot.text.plan import PagePlan, plan_page, prompt_phrases, tagging_policy
+from bot.text.plan import PagePlan, line_normalizer, plan_page, prompt_phrases, tagging_policy
 from bot.wiki.attribute import AttributionRun, attribute_page
 from bot.wiki.profile import TemplateCheck
 from bot.wiki.site import PageSnapshot, SaveOutcome, Wiki
@@ -168,8 +168,13 @@ class PageMaintainer:
         if self.state_store is None or self.dry_run or revid is None:
             return
         state = planned.attribution.state
+        keys = planned.plan.keys
+        if revid != planned.attribution.state.last_revid and sha1 != text_sha1(
+            planned.plan.new_text
+        ):
+            keys = {}  # the wiki stored another text than sent ({{subst:}}): keys unknown
         warning = self.state_store.save(
-            state.updated(revid, state.attributions, planned.as_of, sha1)
+            state.updated(revid, state.attributions, planned.as_of, sha1, line_keys=keys)
         )
         if warning:
             report.warnings.append(warning)
@@ -185,18 +190,21 @@ class PageMaintainer:
 
     def _plan(self, options: PageOptions, snapshot: PageSnapshot, state: PageState) -> Planned:
         analysis = analyze(snapshot.text, self.profile, prompt_phrases(options))
+        normalizer = line_normalizer(options, self.profile)
         if options.tag_unsigned or options.collapse or options.summary:
             # Tags, boxes and the summary follow one decision of the history: who wrote what.
             run = attribute_page(
-                self.wiki, snapshot, options, self.profile, state, analysis=analysis
+                self.wiki, snapshot, options, self.profile, state, analysis=analysis,
+                normalizer=normalizer,
             )
         else:
             run = AttributionRun({}, state.updated(snapshot.revid, {}, state.as_of))
         as_of = self._as_of(snapshot, state) if options.summary else None
+        organizers = (self.wiki.username, *run.organizers)
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            authorship=run.authorship, analysis=analysis,
-            organizers=(self.wiki.username, *run.organizers),
+            authorship=run.authorship, analysis=analysis, organizers=organizers,
+            normalizer=normalizer, keys=run.keys,
         )
         missing = self._missing_templates(plan, options)
         if not missing:
@@ -206,7 +214,7 @@ class PageMaintainer:
         plan = plan_page(
             snapshot.text, replace(options, tag_unsigned=False), profile=self.profile,
             now=self.now(), as_of=as_of, authorship=run.authorship, analysis=analysis,
-            organizers=(self.wiki.username,),
+            organizers=organizers, normalizer=normalizer, keys=run.keys,
         )
         warning = (f"not tagged: the wiki has no template {names} (create it, or set "
                    "unsigned_template / unsigned_ip_template)")
