@@ -303,6 +303,7 @@ class Generator:
         token = self.words.token()
         text = self.words.paragraph(token, sentences)
         if lead:
+            assert len(text) > 120, text  # what a reader sees between a mention and the end
             text = lead + text[0].lower() + text[1:]
         if not truth.author.organizer and token not in self.frozen and self.rng.random() < 0.3:
             misspelt = self.words.typo(text)
@@ -367,7 +368,10 @@ class Generator:
         author = author or self.person(ip=ip, exclude=(parent.author.name,))
         truth = self.comment(shape, author, status)
         marker = parent.paragraphs[0].marker + ":"
-        line, _ = self.paragraph(truth, marker, 1 + self.rng.randint(0, 1), lead)
+        # A mention stays more than 100 visible characters (DiscussionTools' signature scan)
+        # before the end of the comment: two sentences.
+        sentences = 2 if lead else 1 + self.rng.randint(0, 1)
+        line, _ = self.paragraph(truth, marker, sentences, lead)
         step = self.save(author, InsertAfterToken(parent.tokens[-1], (line + SIGNATURES[status],)),
                          f"/* {question.title} */ reply", shape)
         self.finish_comment(truth, step)

@@ -49,15 +49,13 @@ def test_the_corpus_is_written_by_mediawiki_with_every_shape(corpus: Outcome) ->
     assert corpus.edits[0] >= 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: comments signed only on their last paragraph "
-                   "(two paragraphs, continuation after a reply) get {{unsigned}}")
 def test_no_signed_comment_is_tagged(corpus: Outcome) -> None:
     judgement = corpus.judgement
     assert not judgement.tags_on_signed, details(judgement)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: an unsigned line edited mid-line is credited "
-                   "to its editor; a bare timestamp after a mention is read as signed")
+@pytest.mark.xfail(strict=True, reason="issue 11: two unsigned comments of one author from "
+                   "edits months apart get one tag, with the later edit's minute")
 def test_unsigned_comments_are_tagged_with_their_author_and_minute(corpus: Outcome) -> None:
     """Except those the `attribute` report explains (the history cannot tell)."""
     judgement = corpus.judgement
@@ -66,8 +64,6 @@ def test_unsigned_comments_are_tagged_with_their_author_and_minute(corpus: Outco
     assert not judgement.stray_tags
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: a participant's paragraph right below a "
-                   "question's background is folded with it")
 def test_no_participant_line_is_folded(corpus: Outcome) -> None:
     judgement = corpus.judgement
     assert judgement.participant_lines > 50
@@ -75,16 +71,12 @@ def test_no_participant_line_is_folded(corpus: Outcome) -> None:
     assert not judgement.folded_html, details(judgement)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: the second run plans more tags (and refuses "
-                   "its own edit: the same tag text is already on the page)")
 def test_the_second_run_changes_nothing(corpus: Outcome) -> None:
     judgement = corpus.judgement
     assert judgement.second_run_edits == 0
     assert not judgement.second_run_problems, details(judgement)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: offline, the first paragraph of a comment "
-                   "signed on its last is a comment of its own")
 def test_offline_analysis_credits_signed_comments_to_their_authors(corpus: Outcome) -> None:
     judgement = corpus.judgement
     assert judgement.offline_total > 20
