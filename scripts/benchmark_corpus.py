@@ -5,11 +5,12 @@ Usage: .venv/bin/python scripts/benchmark_corpus.py [--comments K] [--revisions 
 
 Builds the corpus (tests/corpus: real accounts, custom signatures, IP editors, the wiki's clock
 spread over 2016-2019, one save per revision) on a throwaway local wiki, or reuses the one built
-in DIR by an earlier `--keep DIR`; runs `consultation-bot attribute` and then `run` twice as an
-operator does, and prints one table: tags on signed comments, unsigned comments tagged right,
-participant lines in boxes (wikitext and MediaWiki's rendering), edits of the second run, offline
-`analyze` on signed comments, with the offenders by shape. Exit status 0 (it prints figures);
-with --check, 1 when a target of issue 11 is missed; 2 when the wiki cannot be set up.
+in DIR by an earlier `--keep DIR`; runs `consultation-bot run` twice as an operator does (then
+`attribute`, read-only, to say why comments were left untagged, if any), and prints one table:
+tags on signed comments, unsigned comments tagged right, participant lines in boxes (wikitext
+and MediaWiki's rendering), edits of the second run, offline `analyze` on signed comments, with
+the offenders by shape. Exit status 0 (it prints figures); with --check, 1 when a target of
+issue 11 is missed; 2 when the wiki cannot be set up.
 """
 
 from __future__ import annotations
@@ -144,7 +145,9 @@ def main() -> int:
 
 def report(outcome, info: dict, check: bool) -> int:
     j = outcome.judgement
-    attribute, first, second = outcome.attribute, *outcome.runs
+    attribute, (first, second) = outcome.attribute, outcome.runs
+    explained = ("not needed" if attribute is None
+                 else f"{attribute.seconds:.1f} s (status {attribute.status})")
     print(f"corpus: seed {info['seed']}, {j.comments} comments over {info['saved']} revisions "
           f"({info['first'][:10]} to {info['last'][:10]}), {info['accounts']} accounts "
           f"({info['custom signatures']} custom signatures), {info['ips']} IP editors")
@@ -154,9 +157,9 @@ def report(outcome, info: dict, check: bool) -> int:
           + f"; {len(shapes)} shapes")
     print(f"build: generate {info['generate seconds']} s, accounts and signatures "
           f"{info['setup seconds']} s, {info['saved']} saves {info['build seconds']} s")
-    print(f"bot: attribute {attribute.seconds:.1f} s (status {attribute.status}), run 1 "
-          f"{first.seconds:.1f} s (status {first.status}, {outcome.edits[0]} edits), run 2 "
-          f"{second.seconds:.1f} s (status {second.status}, {outcome.edits[1]} edits)")
+    print(f"bot: run 1 {first.seconds:.1f} s (status {first.status}, {outcome.edits[0]} edits), "
+          f"run 2 {second.seconds:.1f} s (status {second.status}, {outcome.edits[1]} edits), "
+          f"attribute on what is left untagged: {explained}")
     known = "set" if outcome.organizers_setting else "not known to the bot yet, left out"
     print(f"configuration: tag_unsigned = true, grace_minutes = 0, organizers: {known}")
     print()

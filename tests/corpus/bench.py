@@ -1,7 +1,7 @@
 """Run the bot on a played corpus as an operator does, twice, and judge what it did.
 
 The bot runs as a subprocess (`python -m bot run --config FILE`, PYWIKIBOT_DIR set, as on
-Toolforge); `attribute --page` first, read-only, says why it would leave comments untagged.
+Toolforge); then `attribute --page`, read-only, says why comments were left untagged.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Outcome:
     truth: list[CommentRecord]
     before: str  # the page as the participants left it
     after: str  # after the bot's two runs
-    attribute: BotRun
+    attribute: BotRun | None  # run only when unsigned comments were left untagged
     runs: list[BotRun]
     edits: list[int]  # the bot's edits per run (page and subpages)
     organizers_setting: bool  # whether the bot knows the `organizers` setting yet
@@ -95,33 +95,39 @@ def bot_edits(devwiki: DevWiki, title: str) -> int:
 
 def run_and_judge(devwiki: DevWiki, title: str, truth: list[CommentRecord],
                   work: Path) -> Outcome:
-    """attribute, run, run; then judge the page, its rendering and offline analysis. The page
-    before and after and the bot's output stay in `work` (*.wikitext, *.log)."""
+    """run, run; then judge the page, its rendering and offline analysis. When unsigned
+    comments are left untagged, `attribute --page` (read-only) says why, of the final page. The
+    page before and after and the bot's output stay in `work` (*.wikitext, *.log)."""
     devwiki.clock(None)
     work.mkdir(parents=True, exist_ok=True)
     config = write_config(work, title)
     reader = devwiki.client()
     before = reader.read(title).text
-    attribute = bot("attribute", config, devwiki, "--page", title)
     runs, edits = [], []
     for _ in range(2):
         count = bot_edits(devwiki, title)
         runs.append(bot("run", config, devwiki))
         edits.append(bot_edits(devwiki, title) - count)
     after = reader.read(title).text
-    for name, text in (("before.wikitext", before), ("after.wikitext", after)):
-        (work / name).write_text(text, encoding="utf-8")
-    for name, run in (("attribute", attribute), ("run1", runs[0]), ("run2", runs[1])):
-        (work / f"{name}.log").write_text(run.stdout + run.stderr, encoding="utf-8")
     second = runs[1]
     problems = [f"exit status {second.status}"] if second.status else []
     problems += [
         line.strip() for line in (second.stdout + second.stderr).splitlines()
         if "error" in line.lower() or "refused" in line.lower() or "would save" in line.lower()
     ]
-    judgement = judge(
-        truth, before=before, after=after, html=reader.parse(title),
-        analysis=analyze_json(before, work), attribute_output=attribute.stdout,
-        second_run_edits=edits[1], second_run_problems=problems,
-    )
+    evidence = {
+        "html": reader.parse(title), "analysis": analyze_json(before, work),
+        "second_run_edits": edits[1], "second_run_problems": problems,
+    }
+    judgement = judge(truth, before=before, after=after, **evidence)
+    attribute = None
+    if judgement.tag_misses:
+        attribute = bot("attribute", config, devwiki, "--page", title)
+        judgement = judge(truth, before=before, after=after, attribute_output=attribute.stdout,
+                          **evidence)
+    for name, text in (("before.wikitext", before), ("after.wikitext", after)):
+        (work / name).write_text(text, encoding="utf-8")
+    for name, run in (("attribute", attribute), ("run1", runs[0]), ("run2", runs[1])):
+        if run is not None:
+            (work / f"{name}.log").write_text(run.stdout + run.stderr, encoding="utf-8")
     return Outcome(judgement, truth, before, after, attribute, runs, edits, organizers_supported())

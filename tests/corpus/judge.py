@@ -172,7 +172,8 @@ def judge(
     second_run_edits: int | None = None, second_run_problems: list[str] | None = None,
 ) -> Judgement:
     """`before`: the page as the participants left it; `after`: after the bot's runs;
-    `analysis`: `analyze --json` of `before` (offline, no history)."""
+    `analysis`: `analyze --json` of `before` (offline, no history); `attribute_output`: what
+    `attribute` said of `after`."""
     result = Judgement(comments=len(truth), second_run_edits=second_run_edits,
                        second_run_problems=list(second_run_problems or ()))
     owner = {token: c for c in truth for token in c.tokens}
@@ -191,7 +192,7 @@ def judge(
             result.stray_tags.append(f"line {tag.line}: {tag} on {where}")
         else:
             tags_by_comment.setdefault(comment.id, []).append(tag)
-    why = explanations(attribute_output, before)
+    why = explanations(attribute_output, after)
     for comment in truth:
         tags = tags_by_comment.get(comment.id, [])
         if comment.signed:

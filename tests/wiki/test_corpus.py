@@ -1,8 +1,8 @@
 """The bot on a small realistic consultation (tests/corpus): every signature written by MediaWiki
 for real accounts over four years of the wiki's clock, every shape of issue 11 at least twice,
-the truth known per comment. The bot runs as an operator runs it (attribute, then run twice);
-each test checks one target of issue 11 (scripts/benchmark_corpus.py measures the full corpus).
-"""
+the truth known per comment. The bot runs as an operator runs it (run twice, then attribute if
+comments were left untagged); each test checks one target of issue 11
+(scripts/benchmark_corpus.py measures the full corpus)."""
 
 from __future__ import annotations
 
