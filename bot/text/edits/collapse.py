@@ -134,12 +134,12 @@ def convert(
 
 def unconvert(text: str) -> str:
     """The page with every box the bot made turned back into the text it was made from."""
-    span_starts = {start for start, _ in masked_spans(text)}
+    markers = _Markers(text)
     parts: list[str] = []
     done = search = 0
     while (start := _START_MARKER.search(text, search)) is not None:
-        end = text.find(END_MARKER, start.end())
-        restored = _restore(text, start, end, span_starts)
+        end = markers.end_after(start.end())
+        restored = markers.restore(start, end)
         if restored is None:
             search = start.end()
             continue
@@ -148,22 +148,57 @@ def unconvert(text: str) -> str:
     return "".join([*parts, text[done:]])
 
 
-def _restore(
-    text: str, start: re.Match[str], end: int, span_starts: set[int]
-) -> str | None:
-    """The original text of one marked box, or None if it is not intact."""
-    # Markers inside <nowiki>, <pre> or another comment are examples, not boxes.
-    if end < 0 or start.start() not in span_starts or end not in span_starts:
-        return None
-    inner = text[start.end() : end]
-    heading = unquote(start["heading"]) if start["heading"] is not None else None
-    p, s = int(start["prefix"]), int(start["suffix"])
-    if p + s > len(inner):
-        return None
-    prefix, content, suffix = inner[:p], inner[p : len(inner) - s], inner[len(inner) - s :]
-    if start["digest"] != _digest(heading, prefix, suffix) or MARKER_WORD in content:
-        return None
-    return content if heading is None else f"{heading}\n{content}"
+class _Markers:
+    """Where the marker comments and the marker word are on a page, found once.
+
+    Searching onward from each start marker, or hashing what follows it, is quadratic on a page
+    of many forged start markers; with the positions at hand each check is a bisection, and only
+    a region free of the marker word is hashed, so each character is hashed a few times at most.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.span_starts = {start for start, _ in masked_spans(text)}
+        self.ends = _occurrences(text, END_MARKER)
+        self.words = _occurrences(text, MARKER_WORD)
+
+    def end_after(self, position: int) -> int:
+        """The first end marker at or after a position, or -1."""
+        k = bisect_left(self.ends, position)
+        return self.ends[k] if k < len(self.ends) else -1
+
+    def _has_word(self, start: int, end: int) -> bool:
+        k = bisect_left(self.words, start)
+        return k < len(self.words) and self.words[k] + len(MARKER_WORD) <= end
+
+    def restore(self, start: re.Match[str], end: int) -> str | None:
+        """The original text of one marked box, or None if it is not intact."""
+        # Markers inside <nowiki>, <pre> or another comment are examples, not boxes.
+        if end < 0 or start.start() not in self.span_starts or end not in self.span_starts:
+            return None
+        if len(start["prefix"]) > 9 or len(start["suffix"]) > 9:
+            return None  # no template is that long (and int() refuses thousands of digits)
+        p, s, inner = int(start["prefix"]), int(start["suffix"]), start.end()
+        if p + s > end - inner:
+            return None
+        # The template's text never holds the marker word (_chrome), and the content may not.
+        if any(self._has_word(a, b) for a, b in
+               ((inner, inner + p), (inner + p, end - s), (end - s, end))):
+            return None
+        heading = unquote(start["heading"]) if start["heading"] is not None else None
+        prefix, suffix = self.text[inner : inner + p], self.text[end - s : end]
+        if start["digest"] != _digest(heading, prefix, suffix):
+            return None
+        content = self.text[inner + p : end - s]
+        return content if heading is None else f"{heading}\n{content}"
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found, positions = text.find(word), []
+    while found >= 0:
+        positions.append(found)
+        found = text.find(word, found + len(word))
+    return positions
 
 
 def _digest(heading: str | None, prefix: str, suffix: str) -> str:

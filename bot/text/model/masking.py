@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-_OPENERS = re.compile(
-    r"<!--|<(nowiki|pre|syntaxhighlight|source)(?:\s[^>]*)?(?<!/)>", re.IGNORECASE
-)
+# An extension tag opens at its name followed by a blank or ">"; the tag runs to the first ">"
+# after it (as in MediaWiki's preprocessor, even across "<" and lines), and is self-closing when
+# that ">" follows "/".
+_OPENERS = re.compile(r"<!--|<(nowiki|pre|syntaxhighlight|source)(?=[\s>])", re.IGNORECASE)
 
 
 def _blank(text: str) -> str:
@@ -21,6 +22,8 @@ def masked_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every region that MediaWiki shows literally or not at all."""
     spans: list[tuple[int, int]] = []
     pos = 0
+    # No ">" after this: every later tag stays open (searching for one each time is quadratic).
+    last_gt = text.rfind(">")
     # Per tag, a position after which it is never closed: many unclosed tags stay linear.
     unclosed_from: dict[str, int] = {}
     while True:
@@ -32,16 +35,20 @@ def masked_spans(text: str) -> list[tuple[int, int]]:
             # An unclosed HTML comment hides the rest of the page, as in MediaWiki.
             end = len(text) if close < 0 else close + 3
         else:
+            pos = match.end()
+            gt = text.find(">", match.end()) if match.end() <= last_gt else -1
+            if gt < 0 or text[gt - 1] == "/":
+                continue  # not a tag, or an empty one: nothing to hide
             tag = match.group(1).lower()
             found = None
-            if match.end() < unclosed_from.get(tag, len(text) + 1):
+            if gt + 1 < unclosed_from.get(tag, len(text) + 1):
                 closer = re.compile(rf"</{tag}\s*>", re.IGNORECASE)
-                found = closer.search(text, match.end())
+                found = closer.search(text, gt + 1)
                 if found is None:
-                    unclosed_from[tag] = match.end()
+                    unclosed_from[tag] = gt + 1
             if found is None:
                 # An unclosed extension tag renders as literal text; the rest is parsed normally.
-                pos = match.end()
+                pos = gt + 1
                 continue
             end = found.end()
         spans.append((match.start(), end))

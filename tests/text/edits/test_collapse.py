@@ -110,6 +110,21 @@ def test_marker_text_on_the_page_cannot_forge_or_break_a_box() -> None:
     assert unconvert(box) == "=== Q ===\nIntro."
 
 
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "<!-- consultation-bot fold [1 " + "9" * 5000 + " 0 00000000] -->",
+        "<!-- consultation-bot fold: === Q === [1 0 " + "1" * 12 + " 00000000] -->",
+        "<!-- consultation-bot fold [1 0 0 00000000] -->",
+    ],
+    ids=["thousands-of-digits", "twelve-digits", "bad-digest"],
+)
+def test_forged_markers_are_left_alone(marker: str) -> None:
+    page = f"=== A ===\n{marker}\nText.\n<!-- /consultation-bot fold -->\n" * 3
+    assert unconvert(page) == page
+    assert unconvert(convert(page).text) == page
+
+
 def test_title_cannot_end_the_marker_comment() -> None:
     page = "=== a --> b <!-- c --> %3E ===\nIntro.\n"
     converted = convert(page).text
