@@ -151,7 +151,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
         title_pattern=args.title_pattern, style=args.style, template=args.template,
     )
     old = read_input(args.file)
-    new = convert(old, options, _profile(args), _phrases(args)).text
+    conversion = convert(old, options, _profile(args), _phrases(args))
+    for skip in conversion.skipped:
+        print(f'{PROG}: not folded: "{skip.title}": {skip.reason}', file=sys.stderr)
+    new = conversion.text
     if args.diff:
         _print_diff(old, new, args.file)
     else:

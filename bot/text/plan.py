@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import PageOptions
 from bot.render import render
-from bot.text.edits.collapse import CollapseOptions, convert
+from bot.text.edits.collapse import CollapseOptions, Skip, convert
 from bot.text.model.analysis import Analysis, Comment, analyze
 from bot.text.model.profile import SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
@@ -37,6 +37,7 @@ class PagePlan:
     summary_text: str | None  # the summary subpage's wikitext, when summaries are on
     summary_json: str | None
     lost: tuple[Comment, ...]  # comments whose text the transform did not keep: never save
+    skipped: tuple[Skip, ...] = ()  # questions not folded for a risk, with why (report them)
 
     @property
     def page_changed(self) -> bool:
@@ -112,9 +113,10 @@ def plan_page(
         tagging = tag_comments(text, analysis, attributions, now, tagging_policy(options), profile)
         new_text, tagged = tagging.text, tagging.tagged
     folded: tuple[str, ...] = ()
+    skipped: tuple[Skip, ...] = ()
     if options.collapse:
         conversion = convert(new_text, collapse_options(options), profile, phrases)
-        new_text, folded = conversion.text, conversion.folded
+        new_text, folded, skipped = conversion.text, conversion.folded, conversion.skipped
     lost = tuple(missing_comments(analysis.comments, without_tags(new_text, tagged)))
     final = analyze(new_text, profile, phrases) if new_text != text else analysis
     summary_text = summary_json = None
@@ -130,6 +132,7 @@ def plan_page(
         summary_text=summary_text,
         summary_json=summary_json,
         lost=lost,
+        skipped=skipped,
     )
 
 

@@ -113,6 +113,8 @@ class PageMaintainer:
         planned = self._plan(options, snapshot, state)
         self._report_attribution(name, planned.attribution, report)
         plan = planned.plan
+        for skip in plan.skipped:
+            say(f'{name}: not folded: "{skip.title}": {skip.reason}')
         if plan.lost:
             lines = ", ".join(str(c.line) for c in plan.lost)
             report.error = f"refused: the edit would lose comments at lines {lines}"

@@ -7,6 +7,7 @@ the masked text are valid in the original.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # An extension tag opens at its name followed by a blank or ">"; the tag runs to the first ">"
 # after it (as in MediaWiki's preprocessor, even across "<" and lines), and is self-closing when
@@ -20,6 +21,21 @@ def _blank(text: str) -> str:
 
 def masked_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every region that MediaWiki shows literally or not at all."""
+    return _element_spans(text, _OPENERS)
+
+
+@lru_cache(maxsize=8)
+def _openers(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"<({'|'.join(map(re.escape, names))})(?=[\s>])", re.IGNORECASE)
+
+
+def element_spans(text: str, names: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every `<name ...>...</name>` element of these extension tags, found as
+    MediaWiki's preprocessor finds them (one never closed, or `<name/>`, holds nothing)."""
+    return _element_spans(text, _openers(names))
+
+
+def _element_spans(text: str, openers: re.Pattern[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     # No ">" after this: every later tag stays open (searching for one each time is quadratic).
@@ -27,7 +43,7 @@ def masked_spans(text: str) -> list[tuple[int, int]]:
     # Per tag, a position after which it is never closed: many unclosed tags stay linear.
     unclosed_from: dict[str, int] = {}
     while True:
-        match = _OPENERS.search(text, pos)
+        match = openers.search(text, pos)
         if match is None:
             return spans
         if match.group(0) == "<!--":
@@ -42,7 +58,7 @@ def masked_spans(text: str) -> list[tuple[int, int]]:
             tag = match.group(1).lower()
             found = None
             if gt + 1 < unclosed_from.get(tag, len(text) + 1):
-                closer = re.compile(rf"</{tag}\s*>", re.IGNORECASE)
+                closer = re.compile(rf"</{re.escape(tag)}\s*>", re.IGNORECASE)
                 found = closer.search(text, gt + 1)
                 if found is None:
                     unclosed_from[tag] = gt + 1

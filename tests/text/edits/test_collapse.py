@@ -39,6 +39,9 @@ def test_golden(case: Case) -> None:
     options = options_of(case)
     result = convert(case["input"], options)
     case.check("output", result.text)
+    if case.get("skipped") is not None or result.skipped:
+        # Questions left unfolded for a risk, one "title: reason" line each.
+        case.check("skipped", "\n".join(f"{s.title}: {s.reason}" for s in result.skipped))
     # A page with the bot's boxes on it round-trips to its unconverted form, others to themselves.
     assert unconvert(result.text) == unconvert(case["input"])
     if "consultation-bot fold" not in case["input"]:
@@ -402,3 +405,29 @@ def test_a_copy_of_the_shipped_template_draws_every_box_the_same(tmp_path: Path)
         shipped = convert(page, CollapseOptions(style=style))
         assert len(shipped.folded) == 2
         assert convert(page, CollapseOptions(style=style, template=str(copy))) == shipped
+
+
+def test_cli_convert_reports_each_question_it_does_not_fold() -> None:
+    page = "=== Q ===\nIntro <div/><div/>\n=== R ===\nPlain intro.\n"
+    result = run_cli("convert", "-", stdin=page.encode())
+    assert result.returncode == 0
+    assert result.stdout.decode() == convert(page).text
+    assert result.stderr.decode().splitlines() == [
+        'consultation-bot: not folded: "Q": its intro opens a <div> it does not close'
+    ]
+
+
+def test_the_plan_carries_the_questions_not_folded() -> None:
+    from datetime import UTC, datetime
+
+    from bot.config import PageOptions
+    from bot.text.model.profile import ENGLISH
+    from bot.text.plan import plan_page
+
+    page = "=== Q ===\nIntro <table>\n=== R ===\nPlain intro.\n"
+    plan = plan_page(page, PageOptions(title="P"), profile=ENGLISH,
+                     now=datetime(2024, 1, 1, tzinfo=UTC), as_of=None)
+    assert plan.folded == ("R",)
+    assert [(s.title, s.reason) for s in plan.skipped] == [
+        ("Q", "its intro opens a <table> it does not close")
+    ]
