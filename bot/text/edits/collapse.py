@@ -139,10 +139,11 @@ def convert(
             skips.append((page.headings[k].index, fold))
     if options.style == "replace-heading":
         kept = _without_anchor_clashes(folds, page.headings)
+        kept_at = {f.heading.index for f in kept}
         skips += [
             (f.heading.index, Skip(f.heading.plain, "another heading has the same anchor, and "
                                    "replacing this one would change that one's links"))
-            for f in folds if f not in kept
+            for f in folds if f.heading.index not in kept_at
         ]
         folds = kept
     skipped = tuple(skip for _, skip in sorted(skips, key=lambda pair: pair[0]))

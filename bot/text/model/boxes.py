@@ -56,7 +56,7 @@ _PARTIAL = re.compile(
     re.IGNORECASE,
 )
 _BRACES = re.compile(r"\{\{|\}\}")
-_TABLE_LINE = re.compile(r"[ \t]*(?::*[ \t]*(\{\|)|(\|\}))")
+_TABLE_LINE = re.compile(r"[ \t]*+(?::*+[ \t]*+(\{\|)|(\|\}))")
 
 
 @dataclass(frozen=True)
