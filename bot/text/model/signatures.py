@@ -1,7 +1,8 @@
 """Find signatures in one line of (masked) wikitext: user links, timestamps and unsigned tags.
 
-A signature is the nearest link to User:, User talk: or Special:Contributions/ before a timestamp
-in the wiki's signature format; a tag is an unsigned-family template such as {{unsigned|U|date}}.
+A signature is a link to User:, User talk: or Special:Contributions/ close before a timestamp in
+the wiki's signature format, searched back from the timestamp over a bounded distance as
+DiscussionTools does; a tag is an unsigned-family template such as {{unsigned|U|date}}.
 """
 
 from __future__ import annotations
@@ -16,13 +17,22 @@ from urllib.parse import unquote
 from bot.text.model.dates import find_timestamps
 from bot.text.model.profile import SiteProfile, normalize_title, normalize_user
 
-# MediaWiki caps a signature's wikitext at 255 characters, and ~~~~ puts one space between it and
-# the timestamp: a user link further away than that is part of the comment (a mention).
-SIGNATURE_REACH = 255 + 1
+# DiscussionTools (CommentParser::findSignature) searches back from a timestamp for a user link
+# over at most this many characters of text as a reader sees it, markup not counted: what ~~~~
+# writes between the user link and the timestamp ("(talk)", a nickname's styling) is far
+# shorter, while a user named earlier in the comment is a mention, not its signature.
+SIGNATURE_SCAN_LIMIT = 100
+_TARGET_CACHE = 100_000
 
 _LINK = re.compile(r"\[\[([^\[\]{}|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*))?\]\]")
 _TEMPLATE = re.compile(r"\{\{\s*([^{}|\n]+?)\s*((?:\|[^{}]*)?)\}\}")
 _TAG = re.compile(r"<[^<>\n]*>")
+# Markup a reader does not see as text: tags, a link's target and brackets, bold and italic
+# quotes, an external link's address, and all of a character reference but one character.
+_INVISIBLE = re.compile(
+    r"<[^<>\n]*>|\[\[[^\[\]{}|\n]*\||\[\[|\]\]|'{2,}|\[(?:https?:)?//[^\s\]]*\s?|\]"
+    r"|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
+)
 # What may follow a user link at the end of a line without a timestamp (~~~): more links, markup.
 _SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#160;")
 
@@ -53,22 +63,50 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s_]+", " ", text).strip().casefold()
 
 
+@dataclass(frozen=True)
+class _Names:
+    """A profile's names, folded for comparison (built once per profile)."""
+
+    user: frozenset[str]
+    special: frozenset[str]
+    contributions: frozenset[str]
+    prefixes: frozenset[str]
+    templates: dict[str, tuple[str, ...]]  # unsigned-family template -> parameter order
+    targets: dict[str, str | None]  # link target -> the user it names (user_from_target)
+
+
 @lru_cache(maxsize=32)
-def _namespace_sets(profile: SiteProfile) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    user = frozenset(_fold(n) for n in profile.user_namespaces + profile.user_talk_namespaces)
-    special = frozenset(_fold(n) for n in profile.special_namespaces)
-    contribs = frozenset(_fold(n) for n in profile.contributions_pages)
-    return user, special, contribs
+def _names(profile: SiteProfile) -> _Names:
+    return _Names(
+        user=frozenset(_fold(n) for n in profile.user_namespaces + profile.user_talk_namespaces),
+        special=frozenset(_fold(n) for n in profile.special_namespaces),
+        contributions=frozenset(_fold(n) for n in profile.contributions_pages),
+        prefixes=frozenset(_fold(p) for p in profile.interwiki_prefixes),
+        templates=profile.unsigned_template_params(),
+        targets={},
+    )
 
 
 def user_from_target(target: str, profile: SiteProfile) -> str | None:
     """The user a link target points to (User:, User talk:, Special:Contributions/), if any."""
+    cache = _names(profile).targets
+    if target in cache:
+        return cache[target]
+    if len(cache) >= _TARGET_CACHE:
+        cache.clear()  # hostile pages of endless distinct links must not grow it without end
+    user = cache[target] = _user_from_target(target, profile)
+    return user
+
+
+def _user_from_target(target: str, profile: SiteProfile) -> str | None:
     target = html.unescape(target)
     if "%" in target:
         target = unquote(target)
     target = target.strip().lstrip(":").strip()
-    user_ns, special_ns, contribs = _namespace_sets(profile)
-    prefixes = {_fold(p) for p in profile.interwiki_prefixes}
+    names = _names(profile)
+    user_ns, special_ns, contribs, prefixes = (
+        names.user, names.special, names.contributions, names.prefixes
+    )
     while True:
         head, sep, rest = target.partition(":")
         if not sep:
@@ -105,7 +143,9 @@ def user_links(line: str, profile: SiteProfile) -> list[UserLink]:
 
 
 def _tags(line: str, profile: SiteProfile) -> list[Signature]:
-    known = profile.unsigned_template_params()
+    if "{{" not in line:
+        return []
+    known = _names(profile).templates
     tags = []
     for match in _TEMPLATE.finditer(line):
         name = re.sub(r"(?i)^(safe)?subst\s*:\s*", "", match.group(1))
@@ -155,23 +195,59 @@ def _undated(line: str, links: list[UserLink]) -> Signature | None:
     return Signature("undated", last.user, None, first.start, len(line.rstrip()))
 
 
+def _visible(text: str) -> int:
+    """How many characters of `text` a reader sees (markup not counted, a character reference
+    one character)."""
+    if not any(c in text for c in "<[]'&"):
+        return len(text)
+    return len(_INVISIBLE.sub(lambda m: "&" if m.group(0).startswith("&") else "", text))
+
+
+def _signed(
+    line: str, links: list[UserLink], stamps: list[tuple[int, int, datetime]]
+) -> list[Signature]:
+    """Each timestamp with the signature that ends in it, or as a bare timestamp.
+
+    From each timestamp the search goes back, never past the previous timestamp, to the closest
+    user link within SIGNATURE_SCAN_LIMIT visible characters; earlier links to the same user
+    within that reach belong to the signature too. The distance grows by the pieces between the
+    links, each measured once, and every link is looked at for one timestamp only: a line of
+    many signatures is read in linear time.
+    """
+    found: list[Signature] = []
+    previous_end = 0
+    j = 0  # links[:j] end before the current timestamp
+    for start, end, when in stamps:
+        while j < len(links) and links[j].end <= start:
+            j += 1
+        author, first = None, start
+        distance, boundary = 0, start  # visible characters from `boundary` to the timestamp
+        for k in range(j - 1, -1, -1):
+            link = links[k]
+            if link.start < previous_end:
+                break
+            distance += _visible(line[link.end : boundary])
+            if distance >= SIGNATURE_SCAN_LIMIT:
+                break
+            if author is None:
+                author = link.user
+            if link.user == author:
+                first = link.start
+            distance += _visible(line[link.start : link.end])
+            boundary = link.start
+        if author is None:
+            found.append(Signature("unsigned", None, when, start, end))
+        else:
+            found.append(Signature("signed", author, when, first, end))
+        previous_end = end
+    return found
+
+
 def find_signature(line: str, profile: SiteProfile) -> Signature | None:
     """The last signature, tag or bare timestamp on a masked line, or None."""
     events: list[Signature] = _tags(line, profile)
-    links = user_links(line, profile)
-    previous_end = 0
-    for start, end, when in find_timestamps(line, profile):
-        candidates = [
-            link for link in links
-            if link.end <= start and link.start >= max(previous_end, start - SIGNATURE_REACH)
-        ]
-        if candidates:
-            author = candidates[-1].user
-            first = min(link.start for link in candidates if link.user == author)
-            events.append(Signature("signed", author, when, first, end))
-        else:
-            events.append(Signature("unsigned", None, when, start, end))
-        previous_end = end
+    links = user_links(line, profile) if "[[" in line else []
+    events += _signed(line, links, find_timestamps(line, profile))
     if events:
         last = max(events, key=lambda s: s.end)
         if last.status == "tagged" and last.author is not None and last.timestamp is None:

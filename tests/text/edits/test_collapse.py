@@ -428,6 +428,6 @@ def test_the_plan_carries_the_questions_not_folded() -> None:
     plan = plan_page(page, PageOptions(title="P"), profile=ENGLISH,
                      now=datetime(2024, 1, 1, tzinfo=UTC), as_of=None)
     assert plan.folded == ("R",)
-    assert [(s.title, s.reason) for s in plan.skipped] == [
+    assert [(s.title, s.reason) for s in plan.not_folded] == [
         ("Q", "its intro opens a <table> it does not close")
     ]
