@@ -119,6 +119,8 @@ class PageMaintainer:
             report.warnings.append(planned.warning)
             say(f"{name}: warning: {planned.warning}")
         plan = planned.plan
+        for skip in plan.not_folded:
+            say(f'{name}: not folded: "{skip.title}": {skip.reason}')
         if plan.lost:
             lines = ", ".join(str(c.line) for c in plan.lost)
             report.error = f"refused: the edit would lose comments at lines {lines}"
@@ -235,7 +237,7 @@ class PageMaintainer:
     def _report_attribution(name: str, planned: Planned, report: PageReport) -> None:
         run = planned.attribution
         report.attribution = {
-            "lines": run.lines, "revisions": run.revisions,
+            "lines": run.lines, "revisions": run.revisions, "listed_revisions": run.listed,
             "history_requests": run.history_requests, "revision_fetches": run.fetches,
             "text_requests": run.text_requests,
         }
@@ -250,7 +252,7 @@ class PageMaintainer:
             return
         if run.revisions:
             say(f"{name}: attributed {run.lines} lines from {run.revisions} revisions "
-                f"({_count(run.history_requests, 'history request')}, "
+                f"({run.listed} listed in {_count(run.history_requests, 'request')}, "
                 f"{_count(run.fetches, 'revision text')} fetched in "
                 f"{_count(run.text_requests, 'request')})")
         else:
