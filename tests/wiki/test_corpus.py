@@ -54,8 +54,6 @@ def test_no_signed_comment_is_tagged(corpus: Outcome) -> None:
     assert not judgement.tags_on_signed, details(judgement)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: two unsigned comments of one author from "
-                   "edits months apart get one tag, with the later edit's minute")
 def test_unsigned_comments_are_tagged_with_their_author_and_minute(corpus: Outcome) -> None:
     """Except those the `attribute` report explains (the history cannot tell)."""
     judgement = corpus.judgement
