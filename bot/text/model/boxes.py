@@ -2,6 +2,7 @@
 
 A box starts on a line opening `<div class="mw-collapsible ...">` and ends on the line where the
 div nesting that it opened is closed again (hand-made boxes sometimes close one div too many).
+A heading ends an unclosed box, unless it stands right after the line opening the box's toggle.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from dataclasses import dataclass
 from bot.text.model.sections import parse_heading
 
 BOX_START = re.compile(r"""^\s*<div\s+class\s*=\s*["'][^"']*\bmw-collapsible\b""", re.IGNORECASE)
+# A toggle opening on its own line, as the bot's boxes do to hold the question's heading.
+_TOGGLE_START = re.compile(
+    r"""^\s*<div\s+class\s*=\s*["'][^"']*\bmw-collapsible-toggle\b""", re.IGNORECASE
+)
 _OPEN = re.compile(r"<div\b[^>]*?(?<!/)>", re.IGNORECASE)
 _CLOSE = re.compile(r"</div\s*>", re.IGNORECASE)
 # A line of nothing but anchors, as the bot (and organizers) put right above a box: it belongs to
@@ -64,7 +69,9 @@ def find_boxes(masked_lines: list[str]) -> list[BoxSpan]:
         end = i
         for j in range(i, len(masked_lines)):
             line = masked_lines[j]
-            if j > i and parse_heading(line) is not None:
+            if j > i and parse_heading(line) is not None and not _heading_in_toggle(
+                masked_lines, j, i, depth
+            ):
                 break  # a heading ends an unclosed box
             depth += div_delta(line)
             end = j
@@ -73,3 +80,10 @@ def find_boxes(masked_lines: list[str]) -> list[BoxSpan]:
         boxes.append(BoxSpan(start, end))
         i = end + 1
     return boxes
+
+
+def _heading_in_toggle(masked_lines: list[str], j: int, start: int, depth: int) -> bool:
+    """Whether heading line j sits in the toggle that the line above opens, inside the box."""
+    above = masked_lines[j - 1]
+    opens = bool(_TOGGLE_START.match(above)) and div_delta(above) > 0
+    return j - 1 >= start and depth >= 2 and opens
