@@ -24,6 +24,7 @@ from bot.text.reports.summary import build_summary, render_summary, summary_to_d
 if TYPE_CHECKING:
     from bot.text.edits.tagging import TaggingPolicy, TagMade
     from bot.text.history.attribution import Attribution
+    from bot.text.reports.timeline import SummaryHistory
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,12 @@ def plan_page(
     as_of: datetime | None,
     attributions: Mapping[int, Attribution | None] | None = None,
     analysis: Analysis | None = None,
+    summary_history: SummaryHistory | None = None,
 ) -> PagePlan:
-    """The plan for one page; `analysis` is analyze() of `text`, when the caller has it."""
+    """The plan for one page; `analysis` is analyze() of `text`, when the caller has it.
+
+    `summary_history` (built by the wiki layer) gives the summary its sections about time.
+    """
     phrases = prompt_phrases(options)
     if analysis is None:
         analysis = analyze(text, profile, phrases)
@@ -119,7 +124,7 @@ def plan_page(
     final = analyze(new_text, profile, phrases) if new_text != text else analysis
     summary_text = summary_json = None
     if options.summary:
-        summary_text, summary_json = _summaries(final, options, as_of, profile)
+        summary_text, summary_json = _summaries(final, options, as_of, profile, summary_history)
     return PagePlan(
         title=options.title,
         old_text=text,
@@ -143,9 +148,13 @@ def collapse_options(options: PageOptions) -> CollapseOptions:
 
 
 def _summaries(
-    analysis: Analysis, options: PageOptions, as_of: datetime | None, profile: SiteProfile
+    analysis: Analysis,
+    options: PageOptions,
+    as_of: datetime | None,
+    profile: SiteProfile,
+    history: SummaryHistory | None = None,
 ) -> tuple[str, str | None]:
-    summary = build_summary(analysis, options.title, as_of, profile)
+    summary = build_summary(analysis, options.title, as_of, profile, history)
     text = render_summary(summary, options.summary_template or None)
     data = None
     if options.summary_json:

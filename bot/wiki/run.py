@@ -22,9 +22,17 @@ from bot.errors import BotError
 from bot.ops.signals import stop_requested
 from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
-from bot.text.model.analysis import analyze
-from bot.text.model.profile import SiteProfile
+from bot.text.model.analysis import Analysis, analyze
+from bot.text.model.profile import SiteProfile, is_ip
 from bot.text.plan import PagePlan, plan_page, prompt_phrases
+from bot.text.reports.timeline import (
+    Account,
+    PageRevision,
+    SummaryHistory,
+    SummaryRevision,
+    added_by_attribution,
+    previous_summary,
+)
 from bot.wiki.attribute import AttributionRun, attribute_page
 from bot.wiki.site import PageSnapshot, SaveOutcome, Wiki
 
@@ -186,11 +194,46 @@ class PageMaintainer:
         else:
             run = AttributionRun({}, state.updated(snapshot.revid, {}, state.as_of))
         as_of = self._as_of(snapshot, state) if options.summary else None
+        history = None
+        if options.summary:
+            history = self._summary_history(options, snapshot, analysis, run)
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            attributions=run.attributions, analysis=analysis,
+            attributions=run.attributions, analysis=analysis, summary_history=history,
         )
         return Planned(plan, run, as_of)
+
+    def _summary_history(
+        self, options: PageOptions, snapshot: PageSnapshot, analysis: Analysis, run: AttributionRun
+    ) -> SummaryHistory:
+        """What the summary needs besides the text: the page history (one listing), the saved
+        summary and what its Summary.json listed, and account creations when asked for."""
+        revisions = tuple(
+            PageRevision(r.revid, r.user, r.timestamp)
+            for r in self.wiki.history(snapshot.title) if r.revid <= (snapshot.revid or 0)
+        )
+        base = f"{options.title}/{options.summary_subpage}"
+        saved = self.wiki.read(base)
+        current = (
+            SummaryRevision(saved.revid, saved.timestamp)
+            if saved.exists and saved.revid is not None and saved.timestamp is not None
+            else None
+        )
+        previous = None
+        if options.summary_json:
+            data = self.wiki.read(f"{base}.json")
+            previous = previous_summary(_json_or_none(data.text)) if data.exists else None
+        accounts = None
+        if options.summary_account_ages:
+            names = {c.author for c in analysis.comments if c.author is not None}
+            names |= {a.user for a in run.attributions.values() if a is not None}
+            created = self.wiki.account_creations(sorted(n for n in names if not is_ip(n)))
+            accounts = {name: Account(when) for name, when in created.items()}
+        return SummaryHistory(
+            revisions=revisions, opened=options.baseline_revision or None,
+            added=added_by_attribution(analysis, run.attributions), previous=previous,
+            current_summary=current, accounts=accounts,
+        )
 
     @staticmethod
     def _report_attribution(name: str, run: AttributionRun, report: PageReport) -> None:
@@ -282,6 +325,13 @@ class PageMaintainer:
         else:
             report.error = f"{outcome.status}: {outcome.detail}"
             say(f"{name}: error: could not save: {report.error}")
+
+
+def _json_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _same_content(saved: str, planned: str, model: str | None) -> bool:
