@@ -43,6 +43,7 @@ class PageOptions:
     unsigned_order: tuple[str, ...] = ("user", "date")
     unsigned_subst: bool = False
     baseline_revision: int = 0  # 0: the page's first revision is the organizers' text
+    organizers: tuple[str, ...] = ()  # users whose text is question text, never a comment
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.text.history.attribution import Attribution
+from bot.text.history.attribution import Attribution, Authorship, Doubt
 
-VERSION = 1
+VERSION = 2  # 2: per-edit verdicts (signed) and doubts
 STALE_STATE = "the saved state is of another wiki state (restored or rebuilt?); starting fresh"
 
 
@@ -32,7 +32,7 @@ class PageState:
 
     title: str
     last_revid: int | None = None
-    attributions: Mapping[str, Attribution | None] = field(default_factory=dict)
+    attributions: Mapping[str, Authorship] = field(default_factory=dict)
     as_of: datetime | None = None
     # The text's sha1 at last_revid: a wiki restored from a backup or rebuilt reuses revision
     # ids, and a state trusted by id alone would credit comments to the wrong revisions.
@@ -41,7 +41,7 @@ class PageState:
     def updated(
         self,
         last_revid: int | None,
-        attributions: Mapping[str, Attribution | None],
+        attributions: Mapping[str, Authorship],
         as_of: datetime | None = None,
         last_sha1: str = "",
     ) -> PageState:
@@ -76,27 +76,37 @@ def text_sha1(text: str) -> str:
     return hashlib.sha1(stored.encode("utf-8")).hexdigest()  # noqa: S324 - MediaWiki's
 
 
-def _attribution_to_json(found: Attribution | None) -> dict[str, object] | None:
+def _attribution_to_json(found: Authorship) -> dict[str, object] | None:
     if found is None:
         return None
+    if isinstance(found, Doubt):
+        return {"doubt": found.reason, "user": found.user}
     return {
         "user": found.user, "timestamp": found.timestamp.isoformat(), "revid": found.revid,
-        "anon": found.anon,
+        "anon": found.anon, "signed": found.signed,
     }
 
 
-def _attribution_from_json(data: object) -> Attribution | None:
+def _attribution_from_json(data: object) -> Authorship:
     if data is None:
         return None
     if not isinstance(data, dict):
         raise TypeError("attribution must be an object or null")
+    if "doubt" in data:
+        reason, user = data["doubt"], data.get("user", "")
+        if not (isinstance(reason, str) and isinstance(user, str)):
+            raise TypeError("doubt fields have wrong types")
+        return Doubt(reason, user)
     when = datetime.fromisoformat(data["timestamp"])
     if when.tzinfo is None:
         raise ValueError("timestamp without time zone")
-    user, revid, anon = data["user"], data["revid"], data["anon"]
-    if not (isinstance(user, str) and type(revid) is int and isinstance(anon, bool)):
+    user, revid, anon, signed = data["user"], data["revid"], data["anon"], data["signed"]
+    if not (
+        isinstance(user, str) and type(revid) is int and isinstance(anon, bool)
+        and isinstance(signed, bool)
+    ):
         raise TypeError("attribution fields have wrong types")
-    return Attribution(user, when, revid, anon)
+    return Attribution(user, when, revid, anon, signed)
 
 
 def state_to_json(state: PageState) -> str:
@@ -116,6 +126,8 @@ def state_to_json(state: PageState) -> str:
 def state_from_json(text: str, title: str) -> PageState:
     """Parse a state file; raises ValueError (or TypeError/KeyError) when it is not valid."""
     data = json.loads(text)
+    if isinstance(data, dict) and type(data.get("version")) is int and data["version"] < VERSION:
+        raise ValueError("written by an earlier version of the bot")
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise ValueError("unknown state format")
     if data.get("title") != title:

@@ -30,7 +30,6 @@ from bot.text.reports.timeline import (
     PageRevision,
     SummaryHistory,
     SummaryRevision,
-    added_by_attribution,
     previous_summary,
 )
 from bot.wiki.attribute import AttributionRun, attribute_page
@@ -119,7 +118,7 @@ class PageMaintainer:
             return report
         state = self._load_state(options.title, report, snapshot)
         planned = self._plan(options, snapshot, state)
-        self._report_attribution(name, planned.attribution, report)
+        self._report_attribution(name, planned, report)
         plan = planned.plan
         if plan.lost:
             lines = ", ".join(str(c.line) for c in plan.lost)
@@ -187,7 +186,8 @@ class PageMaintainer:
 
     def _plan(self, options: PageOptions, snapshot: PageSnapshot, state: PageState) -> Planned:
         analysis = analyze(snapshot.text, self.profile, prompt_phrases(options))
-        if options.tag_unsigned:
+        if options.tag_unsigned or options.collapse or options.summary:
+            # Tags, boxes and the summary follow one decision of the history: who wrote what.
             run = attribute_page(
                 self.wiki, snapshot, options, self.profile, state, analysis=analysis
             )
@@ -199,7 +199,8 @@ class PageMaintainer:
             history = self._summary_history(options, snapshot, analysis, run)
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            attributions=run.attributions, analysis=analysis, summary_history=history,
+            authorship=run.authorship, analysis=analysis, organizers=(self.wiki.username,),
+            summary_history=history,
         )
         return Planned(plan, run, as_of)
 
@@ -226,32 +227,38 @@ class PageMaintainer:
         accounts = None
         if options.summary_account_ages:
             names = {c.author for c in analysis.comments if c.author is not None}
-            names |= {a.user for a in run.attributions.values() if a is not None}
+            names |= {u for a in run.authorship.values() if (u := getattr(a, "user", None))}
             created = self.wiki.account_creations(sorted(n for n in names if not is_ip(n)))
             accounts = {name: Account(when) for name, when in created.items()}
         return SummaryHistory(
-            revisions=revisions, opened=options.baseline_revision or None,
-            added=added_by_attribution(analysis, run.attributions), previous=previous,
+            revisions=revisions, opened=options.baseline_revision or None, previous=previous,
             current_summary=current, accounts=accounts,
         )
 
     @staticmethod
-    def _report_attribution(name: str, run: AttributionRun, report: PageReport) -> None:
+    def _report_attribution(name: str, planned: Planned, report: PageReport) -> None:
+        run = planned.attribution
         report.attribution = {
             "lines": run.lines, "revisions": run.revisions,
             "history_requests": run.history_requests, "revision_fetches": run.fetches,
+            "text_requests": run.text_requests,
         }
         if run.warning:
             report.warnings.append(run.warning)
             say(f"{name}: warning: {run.warning}")
+        for doubt in (c for c in planned.plan.decision.analysis.comments if c.doubt):
+            note = f"line {doubt.line} not tagged: {doubt.doubt}"
+            report.warnings.append(note)
+            say(f"{name}: {note}")
         if not run.lines:
             return
         if run.revisions:
-            say(f"{name}: attributed {run.lines} comment lines from {run.revisions} revisions "
+            say(f"{name}: attributed {run.lines} lines from {run.revisions} revisions "
                 f"({_count(run.history_requests, 'history request')}, "
-                f"{_count(run.fetches, 'revision text')} fetched)")
+                f"{_count(run.fetches, 'revision text')} fetched in "
+                f"{_count(run.text_requests, 'request')})")
         else:
-            say(f"{name}: attributed {run.lines} comment lines from the saved state "
+            say(f"{name}: attributed {run.lines} lines from the saved state "
                 "(no history request)")
 
     def _save_page(

@@ -228,8 +228,7 @@ def build_summary(
 
     `title` is the page's title, for links: InputError if it is no valid page title. `profile`
     is the one the page was analyzed with (it finds the signatures left out of excerpts).
-    `history` (from the wiki) adds what is new since the last summary and the newcomers, and
-    dates unsigned comments for the weekly chart.
+    `history` (from the wiki) adds what is new since the last summary and the newcomers.
 
     A discussion question is a section (a real heading) holding comments or prompts; its part is
     the nearest level-1 or level-2 heading above it that is shallower than it, so folding a
@@ -321,7 +320,7 @@ def build_summary(
         unanswered=sum(1 for row in rows if row.unanswered),
         filled_prompts=sum(1 for c in analysis.comments if c.placeholder),
     )
-    keys = comment_keys(analysis.comments, history)
+    keys = comment_keys(analysis.comments)
     news = new_since(analysis, keys, history) if history is not None else None
     if news is not None:
         by_line = {c.line: c for c in analysis.comments}
@@ -337,7 +336,7 @@ def build_summary(
         participants=tuple(participants),
         attention=tuple(attention),
         comment_keys=keys,
-        activity=weekly_activity(analysis.comments, history),
+        activity=weekly_activity(analysis.comments),
         new_since=news,
         newcomers=newcomers(analysis.comments, history) if history is not None else None,
     )

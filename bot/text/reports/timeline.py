@@ -1,17 +1,18 @@
 """The summary's sections about time: comments new since the last summary, comments per week, and
 newcomers. Pure: the wiki layer gathers a SummaryHistory (the page history it lists, what the
 previous Summary.json listed) and passes it in; without one, only the weekly chart is drawn.
+Comments come as the history decided them (bot.text.history.contributions): an unsigned one
+whose edit is known carries its author, minute and revision.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
 
-from bot.text.model.analysis import UNSIGNED, Analysis, Comment
+from bot.text.model.analysis import TAGGED, UNSIGNED, Analysis, Comment
 from bot.text.model.profile import is_ip, normalize_user
 
 # The chart draws at most this many weeks (the latest); its table lists every week.
@@ -59,8 +60,6 @@ class SummaryHistory:
 
     revisions: tuple[PageRevision, ...]  # oldest first, up to the revision the summary reflects
     opened: int | None = None  # the revision where the consultation opened; None: the first one
-    # Comment text of unsigned comments -> the revision that added it (from the attribution).
-    added: Mapping[str, PageRevision] = field(default_factory=dict)
     previous: PreviousSummary | None = None
     current_summary: SummaryRevision | None = None  # the summary subpage as it is now
     accounts: Mapping[str, Account] | None = None  # None: account ages are off
@@ -73,7 +72,7 @@ class NewComment:
     anchor: str | None
     author: str | None
     author_ip: bool
-    unsigned: bool  # its author is known from the history only
+    unsigned: bool  # not signed: its author is known from the history or a tag, if at all
     time: datetime | None  # when it was added (signature, tag or revision time)
     revid: int | None  # the revision that added it, None when the history does not tell
     line: int
@@ -134,40 +133,12 @@ class Newcomers:
         )
 
 
-class _Attributed(Protocol):
-    user: str
-    timestamp: datetime
-    revid: int
-
-
 def utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _minute(when: datetime) -> datetime:
     return utc(when).replace(second=0, microsecond=0)
-
-
-def added_by_attribution(
-    analysis: Analysis, attributions: Mapping[int, _Attributed | None]
-) -> dict[str, PageRevision]:
-    """Unsigned comment text -> the revision that added its first attributed line.
-
-    `attributions` maps 1-based lines of the analyzed text to who added them. Keyed by text, so
-    that the summary finds them again in the page as the bot leaves it (boxes shift lines).
-    """
-    added: dict[str, PageRevision] = {}
-    for comment in analysis.comments:
-        if comment.status != UNSIGNED:
-            continue
-        for line in range(comment.line, comment.end_line + 1):
-            found = attributions.get(line)
-            if found is not None:
-                added.setdefault(
-                    comment.text, PageRevision(found.revid, found.user, utc(found.timestamp))
-                )
-                break
-    return added
 
 
 class _RevisionIndex:
@@ -196,32 +167,28 @@ class _RevisionIndex:
         return self.first_by_user.get(normalize_user(user))
 
 
-def _added(
-    comment: Comment, history: SummaryHistory | None, index: _RevisionIndex | None
-) -> tuple[datetime | None, int | None, str | None]:
-    """When a comment was added, the revision that added it, and by whom (as known)."""
+def _revision(comment: Comment, index: _RevisionIndex) -> int | None:
+    """The revision that added a comment: the one the history decided, or the one in which its
+    signature's author saved it that minute."""
+    if comment.revid is not None:
+        return comment.revid
     if comment.author is not None and comment.timestamp is not None:
-        revision = index.signed_at(comment.author, comment.timestamp) if index else None
-        return utc(comment.timestamp), revision.revid if revision else None, comment.author
-    revision = history.added.get(comment.text) if history is not None else None
-    if revision is not None:
-        return revision.timestamp, revision.revid, normalize_user(revision.user)
-    return None, None, comment.author
+        revision = index.signed_at(comment.author, comment.timestamp)
+        return revision.revid if revision else None
+    return None
 
 
-def comment_keys(
-    comments: Sequence[Comment], history: SummaryHistory | None = None
-) -> tuple[str, ...]:
+def comment_keys(comments: Sequence[Comment]) -> tuple[str, ...]:
     """A key per comment that stays the same from run to run, in page order.
 
     A comment with a known author and time is `author|time` (to the minute): the same once the
-    bot tags an unsigned comment with the author and time its attribution found. Others are
-    keyed by their text. Repeats get `#2`, `#3`.
+    bot tags an unsigned comment with the author and time the history found. Others are keyed
+    by their text. Repeats get `#2`, `#3`.
     """
     keys: list[str] = []
     seen: dict[str, int] = {}
     for comment in comments:
-        when, _, author = _added(comment, history, None)
+        author, when = comment.author, comment.timestamp
         if author is not None and when is not None:
             key = f"{author}|{_minute(when).strftime('%Y-%m-%dT%H:%MZ')}"
         else:
@@ -255,7 +222,8 @@ def new_since(
     for position, (comment, key) in enumerate(zip(analysis.comments, keys, strict=True)):
         if key in baseline:
             continue
-        when, revid, author = _added(comment, history, index)
+        when = utc(comment.timestamp) if comment.timestamp is not None else None
+        author, revid = comment.author, _revision(comment, index)
         section = comment.section_index
         found.append((
             when is None, -(when.timestamp() if when else 0), position,
@@ -263,25 +231,23 @@ def new_since(
                 key=key, section=comment.section,
                 anchor=analysis.sections[section].anchor if section is not None else None,
                 author=author, author_ip=author is not None and is_ip(author),
-                unsigned=comment.status == UNSIGNED, time=when, revid=revid, line=comment.line,
+                unsigned=comment.status in (UNSIGNED, TAGGED), time=when, revid=revid,
+                line=comment.line,
             ),
         ))
     found.sort(key=lambda entry: entry[:3])
     return NewSince(since, tuple(entry[3] for entry in found))
 
 
-def weekly_activity(
-    comments: Sequence[Comment], history: SummaryHistory | None = None
-) -> Activity | None:
+def weekly_activity(comments: Sequence[Comment]) -> Activity | None:
     """Comments per week (weeks start on Monday, UTC), or None when no comment has a time."""
     counts: dict[date, int] = {}
     undated = 0
     for comment in comments:
-        when, _, _ = _added(comment, history, None)
-        if when is None:
+        if comment.timestamp is None:
             undated += 1
             continue
-        day = when.date()
+        day = utc(comment.timestamp).date()
         week = day - timedelta(days=day.weekday())
         counts[week] = counts.get(week, 0) + 1
     if not counts:

@@ -11,15 +11,16 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 import mwparserfromhell
 import pytest
 
 from bot.errors import InputError
 from bot.render import TEMPLATES_DIR
+from bot.text.history.attribution import Attribution
+from bot.text.history.contributions import decide
 from bot.text.model.analysis import SIGNED, UNSIGNED, Analysis, Comment, Placeholder, analyze
-from bot.text.model.profile import SiteProfile
+from bot.text.model.profile import SiteProfile, is_ip
 from bot.text.model.sections import Section
 from bot.text.reports.summary import build_summary, plain_text, render_summary, summary_to_dict
 from bot.text.reports.timeline import (
@@ -27,7 +28,6 @@ from bot.text.reports.timeline import (
     PageRevision,
     SummaryHistory,
     SummaryRevision,
-    added_by_attribution,
     parse_time,
     previous_summary,
 )
@@ -48,34 +48,36 @@ def test_golden(case: Case) -> None:
     options = json.loads(case["options"])
     as_of = options.get("as_of")
     when = datetime.strptime(as_of, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if as_of else None
-    analysis = analyze(case["input"])
-    history = history_of(case, analysis)
+    analysis, history = history_of(case)
     summary = build_summary(analysis, options["title"], when, history=history)
     case.check("output", render_summary(summary).removesuffix("\n"))
     if case.get("json") is not None:
         case.check("json", dump_json(summary_to_dict(summary)))
 
 
-def history_of(case: Case, analysis: Analysis) -> SummaryHistory | None:
-    """The case's `history` block: what the wiki layer would gather, written as JSON.
+def history_of(case: Case) -> tuple[Analysis, SummaryHistory | None]:
+    """The case's page model, and its `history` block: what the wiki layer would gather.
 
-    `revisions` are [revid, user, time]; `added_lines` what the attribution found for lines of
-    the input; `previous` a saved Summary.json; `current_summary` [revid, time] of the summary.
+    `revisions` are [revid, user, time]; `added_lines` the edits that wrote lines of the input,
+    as the attribution finds them ([revid, user, time]), which decide the comments as the bot's
+    runs do; `previous` a saved Summary.json; `current_summary` [revid, time] of the summary.
     """
+    analysis = analyze(case["input"])
     if case.get("history") is None:
-        return None
+        return analysis, None
     data = json.loads(case["history"])
     revisions = tuple(PageRevision(r, u, parse_time(t)) for r, u, t in data["revisions"])
-    attributions = {
-        int(line): SimpleNamespace(revid=r, user=u, timestamp=parse_time(t))
+    authorship = {
+        int(line): Attribution(u, parse_time(t), r, anon=is_ip(u))
         for line, (r, u, t) in data.get("added_lines", {}).items()
     }
+    if authorship:
+        analysis = decide(analysis, authorship).analysis
     current = data.get("current_summary")
     accounts = data.get("accounts")
-    return SummaryHistory(
+    return analysis, SummaryHistory(
         revisions=revisions,
         opened=data.get("opened"),
-        added=added_by_attribution(analysis, attributions),
         previous=previous_summary(data["previous"]) if "previous" in data else None,
         current_summary=SummaryRevision(current[0], parse_time(current[1])) if current else None,
         accounts=(

@@ -7,18 +7,18 @@ import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from bot.text.model.analysis import analyze
+from bot.text.history.attribution import Attribution
+from bot.text.history.contributions import decide
+from bot.text.model.analysis import Analysis, analyze
 from bot.text.reports.summary import build_summary, render_summary, summary_to_dict
 from bot.text.reports.timeline import (
     CHART_WEEKS,
     PageRevision,
     SummaryHistory,
     SummaryRevision,
-    added_by_attribution,
     comment_keys,
     previous_summary,
     weekly_activity,
@@ -30,8 +30,9 @@ CASES = Path(__file__).resolve().parents[2] / "cases" / "summary"
 TITLE = "Mentoring consultation"
 
 
-def summarize(text: str, history: SummaryHistory | None) -> tuple[str, dict]:
-    summary = build_summary(analyze(text), TITLE, None, history=history)
+def summarize(text: str | Analysis, history: SummaryHistory | None) -> tuple[str, dict]:
+    analysis = analyze(text) if isinstance(text, str) else text
+    summary = build_summary(analysis, TITLE, None, history=history)
     return render_summary(summary), summary_to_dict(summary)
 
 
@@ -52,25 +53,27 @@ def next_run(history: SummaryHistory, data: dict, summary_revid: int) -> Summary
 
 @pytest.mark.parametrize("name", ["history_year", "history_new_since"])
 def test_a_run_with_nothing_new_gives_the_same_text(name: str) -> None:
-    case = parse_case(CASES / f"{name}.mwtest")
-    history = history_of(case, analyze(case["input"]))
-    text, data = summarize(case["input"], history)
+    analysis, history = history_of(parse_case(CASES / f"{name}.mwtest"))
+    text, data = summarize(analysis, history)
     # Again and again, each time on top of the summary the bot itself saved last.
     for revid in (500, 501):
         history = next_run(history, data, revid)
-        again, again_data = summarize(case["input"], history)
+        again, again_data = summarize(analysis, history)
         assert again == text and again_data == data
 
 
 def test_something_new_makes_the_saved_summary_the_last_one() -> None:
     case = parse_case(CASES / "history_year.mwtest")
-    history = history_of(case, analyze(case["input"]))
-    _, first = summarize(case["input"], history)
+    analysis, history = history_of(case)
+    _, first = summarize(analysis, history)
     assert first["new_since"]["summary_revid"] is None and len(first["new_since"]["comments"]) == 9
-    page = case["input"] + "\n:* A late idea. [[User:Alice|Alice]] 09:00, 1 January 2017 (UTC)"
+    late_case = replace(case, blocks={**case.blocks, "input": case["input"] + (
+        "\n:* A late idea. [[User:Alice|Alice]] 09:00, 1 January 2017 (UTC)"
+    )})
+    late_analysis, _ = history_of(late_case)  # the unsigned comment decided as before
     late = PageRevision(600, "Alice", datetime(2017, 1, 1, 9, 0, 30, tzinfo=UTC))
     history = replace(next_run(history, first, 550), revisions=(*history.revisions, late))
-    text, data = summarize(page, history)
+    text, data = summarize(late_analysis, history)
     assert [c["key"] for c in data["new_since"]["comments"]] == ["Alice|2017-01-01T09:00Z"]
     assert data["new_since"]["comments"][0]["revid"] == 600
     assert data["new_since"]["summary_revid"] == 550
@@ -101,19 +104,20 @@ TAGGED_PAGE = (
 )
 
 
-def test_an_unsigned_comment_keeps_its_key_once_tagged() -> None:
-    before = analyze(UNSIGNED_PAGE)
-    attribution = SimpleNamespace(
-        user="Carol", revid=9, timestamp=datetime(2016, 8, 1, 12, 0, 21, tzinfo=UTC)
-    )
-    history = SummaryHistory((), added=added_by_attribution(before, {3: attribution}))
+def test_an_unsigned_comment_keeps_its_key_and_row_once_tagged() -> None:
+    carol = Attribution("Carol", datetime(2016, 8, 1, 12, 0, 21, tzinfo=UTC), 9, anon=False)
+    before = decide(analyze(UNSIGNED_PAGE), {3: carol}).analysis
     after = analyze(TAGGED_PAGE)
-    assert after.comments[0].author == "Carol"
-    assert comment_keys(before.comments, history) == comment_keys(after.comments, history) == (
+    assert after.comments[0].author == "Carol" and before.comments[0].author == "Carol"
+    assert comment_keys(before.comments) == comment_keys(after.comments) == (
         "Carol|2016-08-01T12:00Z",
     )
-    # Without the attribution, its text is its key.
-    assert comment_keys(before.comments)[0].startswith("|text:")
+    history = SummaryHistory((PageRevision(9, "Carol", carol.timestamp),))
+    rows = [summarize(a, history)[1]["new_since"]["comments"] for a in (before, after)]
+    assert rows[0] == [{**rows[1][0], "line": rows[0][0]["line"]}]
+    assert rows[0][0]["revid"] == 9 and rows[0][0]["unsigned"]
+    # Without the history, its text is its key.
+    assert comment_keys(analyze(UNSIGNED_PAGE).comments)[0].startswith("|text:")
 
 
 def test_a_signature_saved_across_a_minute_finds_its_revision() -> None:
