@@ -146,3 +146,13 @@ def test_the_table_of_contents_lists_every_question(
 def test_the_bots_boxes_hold_no_red_link(page: Tab) -> None:
     assert red_links(page, f"{TOGGLE} a.new") == []
     assert page.evaluate(f"document.querySelectorAll({TOGGLE!r} + ' a').length") == len(FOLDED)
+
+
+def test_the_edit_link_in_a_toggle_edits_the_question(page: Tab) -> None:
+    # The toggle takes clicks on its links for the links: the question's section opens to edit.
+    page.browser.events.clear()
+    page.click(*center(page, f"{TOGGLE} .mw-editsection a", 0))
+    page.browser.wait_event("Page.loadEventFired", page.session)
+    assert page.evaluate("new URLSearchParams(location.search).get('action')") == "edit"
+    section = page.evaluate("document.querySelector('#wpTextbox1').value")
+    assert section.startswith(f"=== {FOLDED[0]} ===\n</div>\n")
