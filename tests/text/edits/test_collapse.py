@@ -18,7 +18,7 @@ from bot.text.edits.collapse import STYLES, CollapseOptions, convert, unconvert
 from bot.text.model.analysis import analyze
 from bot.text.model.boxes import find_boxes
 from bot.text.model.masking import mask
-from tests.golden import Case, cases
+from tests.golden import Case, cases, parse_case
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = (ROOT / "bot" / "samples" / "consultation.wikitext").read_text(encoding="utf-8")
@@ -402,3 +402,15 @@ def test_a_copy_of_the_shipped_template_draws_every_box_the_same(tmp_path: Path)
         shipped = convert(page, CollapseOptions(style=style))
         assert len(shipped.folded) == 2
         assert convert(page, CollapseOptions(style=style, template=str(copy))) == shipped
+
+
+def test_boxes_of_the_first_versions_are_recognized_and_undone() -> None:
+    # The input of already_converted holds boxes drawn by the first versions' template.
+    old = parse_case(ROOT / "tests" / "cases" / "collapse" / "already_converted.mwtest")["input"]
+    assert old.count('<div class="floatright">▼</div>') == 2
+    converted = convert(old).text
+    assert converted.count('<div class="floatright">▼</div>') == 2  # left as they are
+    restored = unconvert(old)
+    assert "consultation-bot fold" not in restored and "mw-collapsible" not in restored
+    assert "\n=== How can we design for an inclusive selection process? ===\n" in restored
+    assert unconvert(converted) == restored
