@@ -37,10 +37,11 @@ class PageOptions:
     tag_undated: bool = False
     grace_minutes: int = 30
     opt_out: tuple[str, ...] = ()
-    unsigned_template: str = "unsigned"
-    unsigned_ip_template: str = "unsigned IP"
-    undated_template: str = "undated"
-    unsigned_order: tuple[str, ...] = ("user", "date")
+    # Empty: the wiki's own templates and their parameter order (the site profile's).
+    unsigned_template: str = ""
+    unsigned_ip_template: str = ""
+    undated_template: str = ""
+    unsigned_order: tuple[str, ...] = ()
     unsigned_subst: bool = False
     baseline_revision: int = 0  # 0: the page's first revision is the organizers' text
     organizers: tuple[str, ...] = ()  # users whose text is question text, never a comment
@@ -60,6 +61,7 @@ class BotOptions:
     lock_file: str = "consultation-bot.lock"
     lock_wait_seconds: int = 60
     max_conflict_retries: int = 3
+    profile_ttl_hours: int = 24  # how long the site profile read from the wiki is kept
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ def _validate_page(where: str, page: PageOptions) -> None:
         raise InputError(f"{where}.collapse_style: expected one of {', '.join(COLLAPSE_STYLES)}")
     if not page.collapse_levels or any(not 1 <= n <= 6 for n in page.collapse_levels):
         raise InputError(f"{where}.collapse_levels: levels are 1 to 6")
-    if sorted(page.unsigned_order) != ["date", "user"]:
+    if page.unsigned_order and sorted(page.unsigned_order) != ["date", "user"]:
         raise InputError(f'{where}.unsigned_order: expected ["user", "date"] in some order')
     if not page.summary_subpage.strip() or "#" in page.summary_subpage:
         raise InputError(f"{where}.summary_subpage: expected a subpage name")

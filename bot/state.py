@@ -37,6 +37,7 @@ class PageState:
     # The text's sha1 at last_revid: a wiki restored from a backup or rebuilt reuses revision
     # ids, and a state trusted by id alone would credit comments to the wrong revisions.
     last_sha1: str = ""
+    creator: str = ""  # who made the page's first revision: an organizer unless told otherwise
 
     def updated(
         self,
@@ -44,9 +45,13 @@ class PageState:
         attributions: Mapping[str, Authorship],
         as_of: datetime | None = None,
         last_sha1: str = "",
+        creator: str | None = None,
     ) -> PageState:
         """The state after a run: keys not seen this run are dropped, so the file stays small."""
-        return PageState(self.title, last_revid, dict(attributions), as_of, last_sha1)
+        return PageState(
+            self.title, last_revid, dict(attributions), as_of, last_sha1,
+            self.creator if creator is None else creator,
+        )
 
     def describes(self, revid: int | None, sha1: str) -> bool:
         """Whether the state may be about revision `revid` whose text has this sha1 (hex)."""
@@ -116,6 +121,7 @@ def state_to_json(state: PageState) -> str:
         "last_revid": state.last_revid,
         "as_of": state.as_of.isoformat() if state.as_of else None,
         "last_sha1": state.last_sha1,
+        "creator": state.creator,
         "attributions": {
             key: _attribution_to_json(found) for key, found in sorted(state.attributions.items())
         },
@@ -145,9 +151,10 @@ def state_from_json(text: str, title: str) -> PageState:
         if as_of.tzinfo is None:
             raise ValueError("as_of without time zone")
     sha1 = data.get("last_sha1", "")  # absent in files written before it was kept
-    if not isinstance(sha1, str):
-        raise TypeError("last_sha1 must be a string")
-    return PageState(title, last, found, as_of, sha1)
+    creator = data.get("creator", "")
+    if not isinstance(sha1, str) or not isinstance(creator, str):
+        raise TypeError("last_sha1 and creator must be strings")
+    return PageState(title, last, found, as_of, sha1, creator)
 
 
 class StateStore:

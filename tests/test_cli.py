@@ -123,3 +123,21 @@ def test_diff_marks_a_last_line_without_newline_as_diff_does() -> None:
     out = cli("convert", "-", "--diff", stdin=b"=== Q ===\nIntro text").stdout.decode()
     assert "-Intro text\n\\ No newline at end of file\n" in out
     assert out.endswith("<!-- /consultation-bot fold -->\n\\ No newline at end of file\n")
+
+
+def test_offline_commands_write_in_the_profiles_language(tmp_path: Path) -> None:
+    profile = tmp_path / "fr.json"
+    profile.write_text('{"language": "fr"}', encoding="utf-8")
+    result = cli("summary", str(SAMPLE), "--title", "Consultation", "--profile", str(profile))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert out.startswith("''Ceci est un résumé de [[:Consultation|Consultation]]")
+    assert "\n== À vérifier ==\n" in out
+    english = cli("summary", str(SAMPLE), "--title", "Consultation").stdout.decode()
+    assert "\n== Needs attention ==\n" in english
+
+
+def test_profile_is_a_wiki_command_with_its_own_help() -> None:
+    result = cli("profile", "--help")
+    assert result.returncode == 0
+    assert "site profile as JSON" in result.stdout.decode()

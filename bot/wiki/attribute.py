@@ -44,6 +44,11 @@ class AttributionRun:
     text_requests: int = 0  # requests that fetched them (up to 50 texts each)
     warning: str | None = None  # the saved state could not be used
 
+    @property
+    def organizers(self) -> tuple[str, ...]:
+        """Whose text is question text without being configured: the page's creator."""
+        return (self.state.creator,) if self.state.creator else ()
+
 
 def attribute_page(
     wiki: Wiki,
@@ -92,9 +97,10 @@ def attribute_page(
         known_revid=state.last_revid,
     )
     kept = {keys[n]: a for n, a in found.items() if n in keys}
+    creator = revisions[0].user if revisions else state.creator
     return AttributionRun(
         kept,
-        state.updated(snapshot.revid, kept, state.as_of),
+        state.updated(snapshot.revid, kept, state.as_of, creator=creator),
         lines=len(keys),
         revisions=len(revisions),
         history_requests=listed,
@@ -124,7 +130,8 @@ def describe_attributions(
     tagging_only = replace(options, tag_unsigned=True, collapse=False, summary=False)
     plan = plan_page(
         snapshot.text, tagging_only, profile=profile, now=now, as_of=None,
-        authorship=run.authorship, analysis=analysis, organizers=(wiki.username,),
+        authorship=run.authorship, analysis=analysis,
+        organizers=(wiki.username, *run.organizers),
     )
     entries: list[tuple[int, str]] = []
     if run.warning:

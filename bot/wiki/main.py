@@ -1,4 +1,4 @@
-"""Entry point of the subcommands that use the wiki: run, serve and attribute.
+"""Entry point of the subcommands that use the wiki: run, serve, attribute and profile.
 
 pywikibot's global options (-simulate, -dir:, -user:, -family:, -lang:, -site:, -pt: ...) are taken
 by pywikibot.handle_args; the rest are ours. The Site is created here, at run time, never at import.
@@ -11,7 +11,7 @@ import logging
 
 from bot.config import Config, PageOptions, load_config
 from bot.errors import EXIT_OK, EXIT_PAGE_FAILED, EXIT_USAGE, BotError, InputError
-from bot.text.model.profile import ENGLISH, SiteProfile, load_profile
+from bot.text.model.profile import SiteProfile, load_profile
 
 DEFAULT_CONFIG = "consultation-bot.toml"
 
@@ -28,12 +28,17 @@ def _parser(command: str) -> argparse.ArgumentParser:
         description="pywikibot's global options (-simulate, -dir:, -user:, -family:, -lang:, "
         "-pt:, ...) are accepted too.",
     )
+    if command == "profile":
+        parser.description = ("Print the wiki's site profile as JSON, as --profile reads it. "
+                              + str(parser.description))
+        return parser
     parser.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
                         help=f"TOML configuration (default: {DEFAULT_CONFIG})")
     parser.add_argument("--page", action="append", metavar="TITLE",
                         help="only this page (repeatable); a page not in the configuration "
                         "gets the [defaults]")
-    parser.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
+    parser.add_argument("--profile", metavar="PATH",
+                        help="site profile JSON (default: read from the wiki)")
     if command in ("run", "serve"):
         parser.add_argument("--dry-run", action="store_true",
                             help="show the diffs that would be saved; send no write request")
@@ -62,12 +67,14 @@ def wiki_main(command: str, argv: list[str]) -> int:
     ours = [a for a in pywikibot_args if a.startswith("--")]
     if ours:
         raise InputError(f"unrecognized arguments: {' '.join(ours)}")
-    config = load_config(args.config)
-    profile: SiteProfile = load_profile(args.profile) if args.profile else ENGLISH
-    if not (config.pages or args.page or config.bot.optin_template):
-        raise InputError(
-            f"{args.config}: no [[pages]] configured, no bot.optin_template and no --page given"
-        )
+    if command != "profile":
+        config = load_config(args.config)
+        profile = load_profile(args.profile) if args.profile else None
+        if not (config.pages or args.page or config.bot.optin_template):
+            raise InputError(
+                f"{args.config}: no [[pages]] configured, no bot.optin_template and no --page "
+                "given"
+            )
     redactor = Redactor()
     install(redactor)
     try:
@@ -84,6 +91,8 @@ def wiki_main(command: str, argv: list[str]) -> int:
     install(redactor)  # pywikibot's log handlers exist now
     if unknown:
         raise InputError(f"unrecognized arguments: {' '.join(unknown)}")
+    if command == "profile":
+        return print_profile()
     pages = select_pages(config, args.page) if args.page else None
     if command == "attribute":
         return attribute_pages(config, pages or list(config.pages), profile)
@@ -190,14 +199,37 @@ def connect() -> object:
     return site
 
 
-def attribute_pages(config: Config, pages: list[PageOptions], profile: SiteProfile) -> int:
+def print_profile() -> int:
+    """The `profile` command: the wiki's site profile, read from it now, as JSON."""
+    import json
+
+    from bot.text.model.profile import profile_to_dict
+    from bot.wiki.profile import read_profile
+    from bot.wiki.site import Wiki
+
+    profile = read_profile(Wiki(connect()))
+    print(json.dumps(profile_to_dict(profile), ensure_ascii=False, indent=1))
+    return EXIT_OK
+
+
+def attribute_pages(
+    config: Config, pages: list[PageOptions], profile: SiteProfile | None
+) -> int:
     """The read-only `attribute` command: who would be tagged, and why others would not."""
+    from datetime import timedelta
+
     from bot.state import StateStore, checked
     from bot.wiki.attribute import describe_attributions
+    from bot.wiki.profile import cached_profile
     from bot.wiki.run import utc_now
     from bot.wiki.site import Wiki
 
     wiki = Wiki(connect())
+    if profile is None:
+        profile = cached_profile(
+            wiki, config.resolve(config.bot.state_dir),
+            timedelta(hours=config.bot.profile_ttl_hours), utc_now(),
+        )
     store = StateStore(config.resolve(config.bot.state_dir))
     status = EXIT_OK
     for options in pages:

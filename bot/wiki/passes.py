@@ -19,7 +19,7 @@ from bot.config import Config, PageOptions
 from bot.errors import EXIT_OK, EXIT_PAGE_FAILED, InputError
 from bot.ops.lock import acquire
 from bot.ops.signals import stop_signal
-from bot.render import render
+from bot.render import label, labels_in, render
 from bot.state import StateStore
 from bot.text.model.profile import SiteProfile
 from bot.text.optin import read_optin
@@ -28,7 +28,11 @@ from bot.wiki.site import RequestCounter, Wiki
 
 # The status page is saved when its content changes, and at least this often otherwise.
 STATUS_REFRESH = timedelta(days=1)
-_STATUS_TIME = re.compile(r"^\* Last pass: .*$", re.MULTILINE)
+
+
+def _status_time() -> re.Pattern[str]:
+    """The status page's "Last pass" line, in the wiki's language."""
+    return re.compile(rf"^\* {re.escape(label('status-last-pass'))}: .*$", re.MULTILINE)
 
 
 @dataclass
@@ -47,7 +51,7 @@ class PassResult:
 def locked_pass(
     config: Config,
     pages: list[PageOptions] | None,
-    profile: SiteProfile,
+    profile: SiteProfile | None,
     *,
     dry_run: bool,
     before_save: Callable[[str], None] | None = None,
@@ -61,36 +65,46 @@ def locked_pass(
 def run_pass(
     config: Config,
     pages: list[PageOptions] | None,
-    profile: SiteProfile,
+    profile: SiteProfile | None,
     *,
     dry_run: bool,
     before_save: Callable[[str], None] | None = None,
 ) -> int:
-    """One pass over `pages` (None: the configured and opted-in ones); returns the exit status."""
+    """One pass over `pages` (None: the configured and opted-in ones); returns the exit status.
+    `profile` None: the wiki's own, read from it (or kept from a recent pass)."""
     import pywikibot
 
     from bot.wiki.main import connect
+    from bot.wiki.profile import cached_profile
 
     started, started_at = time.monotonic(), utc_now()
     result = PassResult(dry_run=dry_run or bool(pywikibot.config.simulate))
     with RequestCounter().counting() as requests:
         site = connect()
         wiki = Wiki(site, requests)
-        if pages is None:
-            pages = discover_pages(config, wiki, result.reports)
-        maintainer = PageMaintainer(
-            wiki, config, profile, dry_run=result.dry_run, now=utc_now, before_save=before_save,
-            state_store=StateStore(config.resolve(config.bot.state_dir)),
-        )
-        bot = ConsultationBot(maintainer, pages, site)
-        bot.run()
-        result.reports += bot.reports
-        result.stopped = stop_signal()
-        if result.stopped:
-            left = len(pages) - len(bot.reports)
-            say(f"stopped by {result.stopped}: {left} pages not reached; the next pass does them")
-        if config.bot.status_page and not result.dry_run and not maintainer.shutoff_reason():
-            update_status(wiki, config, result, started_at)
+        if profile is None:
+            profile = cached_profile(
+                wiki, config.resolve(config.bot.state_dir),
+                timedelta(hours=config.bot.profile_ttl_hours), utc_now(), say,
+            )
+        with labels_in(profile.language, profile.language_fallbacks):
+            if pages is None:
+                pages = discover_pages(config, wiki, result.reports)
+            maintainer = PageMaintainer(
+                wiki, config, profile, dry_run=result.dry_run, now=utc_now,
+                before_save=before_save,
+                state_store=StateStore(config.resolve(config.bot.state_dir)),
+            )
+            bot = ConsultationBot(maintainer, pages, site)
+            bot.run()
+            result.reports += bot.reports
+            result.stopped = stop_signal()
+            if result.stopped:
+                left = len(pages) - len(bot.reports)
+                say(f"stopped by {result.stopped}: {left} pages not reached; "
+                    "the next pass does them")
+            if config.bot.status_page and not result.dry_run and not maintainer.shutoff_reason():
+                update_status(wiki, config, result, started_at)
     result.api_requests = requests.count
     result.seconds = time.monotonic() - started
     if config.bot.report:
@@ -127,12 +141,12 @@ def discover_pages(config: Config, wiki: Wiki, reports: list[PageReport]) -> lis
 
 def _outcome(report: PageReport) -> str:
     if report.error:
-        return f"error: {report.error}"
+        return label("status-outcome-error", detail=report.error)
     if report.skipped:
-        return f"skipped ({report.skipped})"
+        return label("status-outcome-skipped", reason=report.skipped)
     if report.edits:
-        return f"{len(report.edits)} edits" if len(report.edits) > 1 else "1 edit"
-    return "nothing to change"
+        return label("status-outcome-edits", len(report.edits))
+    return label("status-outcome-nothing")
 
 
 def update_status(wiki: Wiki, config: Config, result: PassResult, finished: datetime) -> None:
@@ -147,7 +161,8 @@ def update_status(wiki: Wiki, config: Config, result: PassResult, finished: date
     ).rstrip("\n")
     current = wiki.read(title)
     if current.exists:
-        same = _STATUS_TIME.sub("", current.text.rstrip("\n")) == _STATUS_TIME.sub("", text)
+        line = _status_time()
+        same = line.sub("", current.text.rstrip("\n")) == line.sub("", text)
         fresh = current.timestamp is not None and finished - current.timestamp < STATUS_REFRESH
         if same and fresh:
             return

@@ -10,7 +10,7 @@ import difflib
 import json
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import takewhile
 
@@ -24,7 +24,7 @@ from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
 from bot.text.model.analysis import Analysis, analyze
 from bot.text.model.profile import SiteProfile, is_ip
-from bot.text.plan import PagePlan, plan_page, prompt_phrases
+from bot.text.plan import PagePlan, plan_page, prompt_phrases, tagging_policy
 from bot.text.reports.timeline import (
     Account,
     PageRevision,
@@ -33,6 +33,7 @@ from bot.text.reports.timeline import (
     previous_summary,
 )
 from bot.wiki.attribute import AttributionRun, attribute_page
+from bot.wiki.profile import TemplateCheck
 from bot.wiki.site import PageSnapshot, SaveOutcome, Wiki
 
 
@@ -54,6 +55,7 @@ class Planned:
     plan: PagePlan
     attribution: AttributionRun
     as_of: datetime | None
+    warning: str = ""  # why the plan leaves out what the options asked for
 
 
 def say(line: str) -> None:
@@ -79,6 +81,7 @@ class PageMaintainer:
         self.dry_run, self.now = dry_run, now
         self.before_save = before_save  # a test seam: runs between the read and the save
         self.state_store = state_store
+        self.templates = TemplateCheck(wiki)
 
     def shutoff_reason(self) -> str:
         """Why the on-wiki shutoff page stops edits now, or "" when the bot may edit."""
@@ -119,6 +122,9 @@ class PageMaintainer:
         state = self._load_state(options.title, report, snapshot)
         planned = self._plan(options, snapshot, state)
         self._report_attribution(name, planned, report)
+        if planned.warning:
+            report.warnings.append(planned.warning)
+            say(f"{name}: warning: {planned.warning}")
         plan = planned.plan
         if plan.lost:
             lines = ", ".join(str(c.line) for c in plan.lost)
@@ -199,10 +205,33 @@ class PageMaintainer:
             history = self._summary_history(options, snapshot, analysis, run)
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            authorship=run.authorship, analysis=analysis, organizers=(self.wiki.username,),
-            summary_history=history,
+            authorship=run.authorship, analysis=analysis,
+            organizers=(self.wiki.username, *run.organizers), summary_history=history,
         )
-        return Planned(plan, run, as_of)
+        missing = self._missing_templates(plan, options)
+        if not missing:
+            return Planned(plan, run, as_of)
+        # A tag naming a template the wiki lacks would show as a red link: no tags at all.
+        names = ", ".join(f"{{{{{n}}}}}" for n in missing)
+        plan = plan_page(
+            snapshot.text, replace(options, tag_unsigned=False), profile=self.profile,
+            now=self.now(), as_of=as_of, authorship=run.authorship, analysis=analysis,
+            organizers=(self.wiki.username,), summary_history=history,
+        )
+        warning = (f"not tagged: the wiki has no template {names} (create it, or set "
+                   "unsigned_template / unsigned_ip_template)")
+        return Planned(plan, run, as_of, warning)
+
+    def _missing_templates(self, plan: PagePlan, options: PageOptions) -> list[str]:
+        """The templates the plan's tags use that the wiki does not have (asked only when the
+        plan tags, once per template and pass)."""
+        if not plan.tagged:
+            return []
+        from bot.text.edits.tagging import template_names
+
+        names = template_names(tagging_policy(options), self.profile)
+        used = sorted({names[t.kind] for t in plan.tagged})
+        return self.templates.missing(used)
 
     def _summary_history(
         self, options: PageOptions, snapshot: PageSnapshot, analysis: Analysis, run: AttributionRun

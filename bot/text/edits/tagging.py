@@ -30,14 +30,17 @@ _PARAM = str.maketrans(
 
 @dataclass(frozen=True)
 class TaggingPolicy:
+    """How to tag. Template names and the parameter order left empty are the wiki's own
+    (the profile's tag_templates, e.g. {{unsigniert}} on a German wiki)."""
+
     grace: timedelta = timedelta(minutes=30)
     opt_out: frozenset[str] = frozenset()
     tag_undated: bool = False
-    template: str = "unsigned"
-    ip_template: str = "unsigned IP"
-    order: tuple[str, str] = ("user", "date")
+    template: str = ""
+    ip_template: str = ""
+    order: tuple[str, ...] = ()
     subst: bool = False
-    undated_template: str = "undated"
+    undated_template: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,31 +86,36 @@ def template_param(value: str) -> str:
     return text.strip()
 
 
+def template_names(policy: TaggingPolicy, profile: SiteProfile) -> dict[str, str]:
+    """kind ("unsigned", "ip", "undated") -> the template the bot tags it with."""
+    chosen = {"unsigned": policy.template, "ip": policy.ip_template,
+              "undated": policy.undated_template}
+    return {kind: name or profile.tag_template(kind) for kind, name in chosen.items()}
+
+
 def render_tag(
     kind: str, user: str, when: datetime, policy: TaggingPolicy, profile: SiteProfile
 ) -> str:
-    name = {"unsigned": policy.template, "ip": policy.ip_template}.get(
-        kind, policy.undated_template
-    )
+    name = template_names(policy, profile)[kind if kind in ("unsigned", "ip") else "undated"]
     return render(
         TEMPLATE_FILE,
         name=name,
         subst=policy.subst,
-        order=policy.order,
+        order=policy.order or profile.tag_order(name),
         user=None if kind == "undated" else template_param(user),
         date=template_param(format_date(when, profile)),
     ).strip()
 
 
 def _tag_names(policy: TaggingPolicy, profile: SiteProfile) -> frozenset[str]:
-    names = {policy.template, policy.ip_template, policy.undated_template}
+    names = set(template_names(policy, profile).values())
     names.update(name for name, _ in profile.unsigned_templates)
     return frozenset(normalize_title(n).casefold() for n in names)
 
 
 def tag_names(policy: TaggingPolicy, profile: SiteProfile) -> tuple[str, ...]:
     """The unsigned-family templates, as written: the bot's own and the profile's."""
-    names = {policy.template, policy.ip_template, policy.undated_template}
+    names = set(template_names(policy, profile).values())
     names.update(name for name, _ in profile.unsigned_templates)
     return tuple(sorted(names))
 

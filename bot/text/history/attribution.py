@@ -22,7 +22,7 @@ from bot.text.history.lines import (
     Verdicts,
     queries,
 )
-from bot.text.history.signing import RevisionSections, edit_signs
+from bot.text.history.signing import OTHER, OWN, RevisionSections, edit_signs
 from bot.text.model.profile import SiteProfile, normalize_user
 
 # MediaWiki >= 1.36 tags the reverting edit with one of these, and each reverted edit with
@@ -47,6 +47,9 @@ REWRITTEN = "the line was rewritten by several editors"
 QUESTION_REWRITTEN = "question text reworded by another editor"
 RESTORED = "the line came back with a revert whose source was not found"
 NOT_FOUND = "no revision that introduced the line was found"
+SIGNED_AS_ANOTHER = (
+    "its edit signed with another name (a renamed account, or a mention before a bare timestamp)"
+)
 
 
 @dataclass(frozen=True)
@@ -376,15 +379,20 @@ class _History:
             if isinstance(origin, Doubt):
                 return origin
             return (yield from self._judge(old_query, origin, rewrites + 1))
-        signed = edit_signs(self.sections(parent), self.sections(start), where, rev.user)
-        if not signed:
-            signed = yield from self._follow_up_signs(query, start)
-        return Attribution(rev.user, rev.timestamp, rev.revid, rev.anon, signed)
+        verdict = edit_signs(
+            self.sections(parent), self.sections(start), where, rev.user, rev.timestamp
+        )
+        if verdict is None:
+            verdict = yield from self._follow_up_signs(query, start)
+        if verdict == OTHER:
+            return Doubt(SIGNED_AS_ANOTHER, rev.user)
+        return Attribution(rev.user, rev.timestamp, rev.revid, rev.anon, verdict == OWN)
 
     def _follow_up_signs(self, query: LineQuery, start: int) -> Generator[
-        _Probe | _Need, int | None, bool
+        _Probe | _Need, int | None, str | None
     ]:
-        """Whether the author signed in the line's section in a later edit within FOLLOW_UP."""
+        """How the author signed in the line's section in a later edit within FOLLOW_UP
+        (see edit_signs), if they did."""
         rev = self.revs[start]
         author = normalize_user(rev.user)
         for k in range(start + 1, self.last + 1):
@@ -397,11 +405,14 @@ class _History:
             if self.hidden(k - 1) or self.hidden(k):
                 continue
             where = self.index(k).find(query, self.verdicts)
-            if where is not None and edit_signs(
-                self.sections(k - 1), self.sections(k), where, later.user
-            ):
-                return True
-        return False
+            if where is None:
+                continue
+            verdict = edit_signs(
+                self.sections(k - 1), self.sections(k), where, later.user, later.timestamp
+            )
+            if verdict is not None:
+                return verdict
+        return None
 
     def _reworded(self, parent: int, start: int, where: int) -> int | None:
         """The line of `parent` that line `where` of `start` rewords, if the edit changed one."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.text.history.attribution import QUESTION_REWRITTEN, Attribution, Authorship, Doubt
+from bot.text.history.signing import SAME_SAVE
 from bot.text.model.analysis import (
     SIGNED,
     TAGGED,
@@ -25,16 +26,12 @@ from bot.text.model.analysis import (
 from bot.text.model.masking import mask
 from bot.text.model.profile import normalize_user
 
-# A signature whose time is this close to the save of a line that someone else made was written
-# by that save (~~~~~ after a mention, or a name typed in): the signature does not name the
-# author.
-SAME_SAVE = timedelta(minutes=2)
-
-
 ORGANIZERS_TEXT = "the organizers' text (the baseline revision's, or an organizer's)"
 
 
 def signature_names_another(signer: str, saved_by: str) -> str:
+    # A signature dated at the save of a line someone else made was written by that save: a
+    # mention before ~~~~~, a renamed account's old name, or a name typed in.
     return f"its signature names {signer}, but {saved_by} saved it"
 
 
@@ -123,8 +120,6 @@ def _minute(when: datetime) -> datetime:
 
 def _comment(comment: Comment, owner, lines: list[str]) -> list[Comment]:
     """One offline comment as the history sees it: one comment per contribution."""
-    if comment.status == TAGGED:
-        return [comment]
     runs = _runs(comment, owner)
     if len(runs) == 1 and runs[0][0] is _MISSING:
         return [comment]  # no history: the offline reading stands
@@ -133,7 +128,7 @@ def _comment(comment: Comment, owner, lines: list[str]) -> list[Comment]:
         # what it reads as, and is never tagged (who typed it is not who wrote it).
         return [replace(comment, doubt=ORGANIZERS_TEXT) if comment.status == UNSIGNED
                 else comment]
-    signed = comment.status in (SIGNED, UNDATED)
+    signed = comment.status in (SIGNED, UNDATED, TAGGED)  # its last line names its author
     out: list[Comment] = []
     for k, (found, numbers) in enumerate(runs):
         part = _part(comment, numbers, lines)
@@ -166,23 +161,7 @@ def _comment(comment: Comment, owner, lines: list[str]) -> list[Comment]:
             continue
         if found is _ORGANIZER:
             continue  # question text the offline reading joined to a comment
-        judged = _judged(part, found)
-        previous = out[-1] if out else None
-        if (
-            previous is not None and judged.status == UNSIGNED == previous.status
-            and judged.author is not None and judged.author == previous.author
-            and all(not lines[n - 1].strip() for n in range(previous.end_line + 1, judged.line))
-        ):
-            # One author's unsigned lines in a row, written in several edits: one comment,
-            # tagged once with the time of the latest edit.
-            judged = replace(
-                judged, line=previous.line, indent=previous.indent,
-                text="\n".join(lines[previous.line - 1 : judged.end_line]),
-                placeholder=previous.placeholder, residue=previous.residue,
-            )
-            out[-1] = judged
-            continue
-        out.append(judged)
+        out.append(_judged(part, found))
     return out
 
 
@@ -276,19 +255,18 @@ def _section_of(analysis: Analysis, line: int) -> tuple[str | None, int | None]:
 
 
 def _merge_paragraphs(comments: list[Comment], lines: list[str]) -> list[Comment]:
-    """A paragraph its author signed in the same edit joins the signed comment right below it:
-    one participant's comment of several paragraphs is one comment."""
+    """One author's consecutive parts that make one comment, joined into the lower one.
+
+    A paragraph its author signed in the same edit joins the signed comment right below it (one
+    participant's comment of several paragraphs). An author's unsigned lines in a row, written in
+    several edits, are one unsigned comment, tagged once with the time of the latest edit; a tag
+    right below them covers them too. Joining looks only at authors and adjacent lines, never at
+    list markers, so tags the bot appended do not change what it joins on the next run.
+    """
     out: list[Comment] = []
     for comment in comments:
         previous = out[-1] if out else None
-        if (
-            previous is not None and previous.by_edit
-            and comment.status in (SIGNED, UNDATED) and not comment.by_edit
-            and comment.section_index == previous.section_index
-            and comment.author is not None and previous.author is not None
-            and normalize_user(comment.author) == normalize_user(previous.author)
-            and all(not lines[n - 1].strip() for n in range(previous.end_line + 1, comment.line))
-        ):
+        if previous is not None and _joins(previous, comment, lines):
             out[-1] = replace(
                 comment, line=previous.line, indent=previous.indent,
                 text="\n".join(lines[previous.line - 1 : comment.end_line]),
@@ -297,3 +275,19 @@ def _merge_paragraphs(comments: list[Comment], lines: list[str]) -> list[Comment
             continue
         out.append(comment)
     return out
+
+
+def _joins(previous: Comment, later: Comment, lines: list[str]) -> bool:
+    if not (
+        previous.author is not None and later.author is not None
+        and normalize_user(previous.author) == normalize_user(later.author)
+        and previous.section_index == later.section_index
+        and previous.doubt is None and later.doubt is None
+        and all(not lines[n - 1].strip() for n in range(previous.end_line + 1, later.line))
+    ):
+        return False
+    if previous.by_edit:
+        return later.status in (SIGNED, UNDATED) and not later.by_edit
+    if previous.status == UNSIGNED:
+        return later.status in (UNSIGNED, TAGGED)
+    return False

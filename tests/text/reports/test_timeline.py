@@ -84,7 +84,7 @@ def test_something_new_makes_the_saved_summary_the_last_one() -> None:
 def test_first_summary_counts_everything_as_new_since_the_opening() -> None:
     text, data = summarize("== Q ==\n:* Idea. [[User:Ann|Ann]] 10:00, 1 March 2021 (UTC)",
                            SummaryHistory(()))
-    assert "1 comment added since the consultation opened:" in text
+    assert "1 comment added since the consultation opened.\n" in text
     assert data["new_since"]["comments"][0]["revid"] is None  # not in the (empty) history
     assert "== Newcomers ==" not in text  # no history: nobody can be placed
 
@@ -234,3 +234,24 @@ def test_only_a_well_formed_summary_revision_is_taken(revid, time, since) -> Non
     previous = previous_summary(data)
     assert previous is not None and previous.since == since
     assert previous.comments == {"a", "b"} and previous.new == {"b"}
+
+
+@pytest.mark.parametrize(
+    ("language", "headings"),
+    [
+        ("de", ("Neu seit der letzten Zusammenfassung", "Beteiligung im Zeitverlauf",
+                "Neu Teilnehmende")),
+        ("fr", ("Nouveautés depuis le dernier résumé", "Participation au fil du temps",
+                "Nouveaux participants")),
+        ("pl", ("Nowe od ostatniego podsumowania", "Udział w czasie", "Nowi uczestnicy")),
+    ],
+)
+def test_the_sections_about_time_speak_the_wikis_language(language: str, headings) -> None:
+    from bot.render import labels_in
+
+    analysis, history = history_of(parse_case(CASES / "history_new_since.mwtest"))
+    with labels_in(language):
+        text, _ = summarize(analysis, history)
+    for heading in headings:
+        assert f"\n== {heading} ==\n" in text
+    assert "New since" not in text and "Newcomer" not in text and "busiest" not in text
