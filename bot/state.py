@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.text.history.attribution import Attribution, Authorship, Doubt
+from bot.text.history.attribution import Attribution, Authorship, Doubt, RevisionMeta
 
 VERSION = 2  # 2: per-edit verdicts (signed) and doubts
 STALE_STATE = "the saved state is of another wiki state (restored or rebuilt?); starting fresh"
@@ -38,6 +38,11 @@ class PageState:
     # ids, and a state trusted by id alone would credit comments to the wrong revisions.
     last_sha1: str = ""
     creator: str = ""  # who made the page's first revision: an organizer unless told otherwise
+    # The text at last_revid: each line's key (LineQuery.key), so that a page with no new
+    # revision needs no comparison of its lines.
+    line_keys: Mapping[int, str] = field(default_factory=dict)
+    # The page history as last listed (no texts), so a run after new revisions lists only them.
+    history: tuple[RevisionMeta, ...] = ()
 
     def updated(
         self,
@@ -45,12 +50,18 @@ class PageState:
         attributions: Mapping[str, Authorship],
         as_of: datetime | None = None,
         last_sha1: str = "",
+        *,
         creator: str | None = None,
+        line_keys: Mapping[int, str] | None = None,
+        history: tuple[RevisionMeta, ...] | None = None,
     ) -> PageState:
-        """The state after a run: keys not seen this run are dropped, so the file stays small."""
+        """The state after a run: keys not seen this run are dropped, so the file stays small.
+        `line_keys` are those of the text at `last_revid` ({} when unknown); the creator and
+        the listed history are kept unless given."""
         return PageState(
             self.title, last_revid, dict(attributions), as_of, last_sha1,
-            self.creator if creator is None else creator,
+            self.creator if creator is None else creator, dict(line_keys or {}),
+            self.history if history is None else tuple(history),
         )
 
     def describes(self, revid: int | None, sha1: str) -> bool:
@@ -122,6 +133,11 @@ def state_to_json(state: PageState) -> str:
         "as_of": state.as_of.isoformat() if state.as_of else None,
         "last_sha1": state.last_sha1,
         "creator": state.creator,
+        "line_keys": {str(line): key for line, key in sorted(state.line_keys.items())},
+        "history": [
+            [r.revid, r.user, r.timestamp.isoformat(), r.anon, "|".join(r.tags), r.sha1, r.hidden]
+            for r in state.history
+        ],
         "attributions": {
             key: _attribution_to_json(found) for key, found in sorted(state.attributions.items())
         },
@@ -154,7 +170,29 @@ def state_from_json(text: str, title: str) -> PageState:
     creator = data.get("creator", "")
     if not isinstance(sha1, str) or not isinstance(creator, str):
         raise TypeError("last_sha1 and creator must be strings")
-    return PageState(title, last, found, as_of, sha1, creator)
+    raw_keys = data.get("line_keys", {})
+    if not isinstance(raw_keys, dict) or not all(
+        isinstance(k, str) and k.isdigit() and isinstance(v, str) for k, v in raw_keys.items()
+    ):
+        raise TypeError("line_keys must map line numbers to keys")
+    line_keys = {int(k): v for k, v in raw_keys.items()}
+    history = tuple(_revision_from_json(row) for row in data.get("history", []))
+    return PageState(title, last, found, as_of, sha1, creator, line_keys, history)
+
+
+def _revision_from_json(row: object) -> RevisionMeta:
+    if not (isinstance(row, list) and len(row) == 7):
+        raise TypeError("a history entry must be a list of 7 values")
+    revid, user, when, anon, tags, sha1, hidden = row
+    stamp = datetime.fromisoformat(when)
+    if not (
+        type(revid) is int and isinstance(user, str) and isinstance(anon, bool)
+        and isinstance(tags, str) and isinstance(sha1, str) and isinstance(hidden, bool)
+        and stamp.tzinfo is not None
+    ):
+        raise TypeError("a history entry has values of the wrong types")
+    return RevisionMeta(revid, user, stamp, anon, tuple(t for t in tags.split("|") if t), sha1,
+                        hidden)
 
 
 class StateStore:

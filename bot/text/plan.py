@@ -42,6 +42,7 @@ class PagePlan:
     summary_json: str | None
     lost: tuple[Comment, ...]  # comments whose text the transform did not keep: never save
     decision: Decision  # the page's comments as the history decides them
+    keys: dict[int, str]  # line keys of new_text (see keys_of), {} without history
 
     @property
     def page_changed(self) -> bool:
@@ -71,13 +72,15 @@ def line_normalizer(options: PageOptions, profile: SiteProfile) -> Normalizer:
 
 
 def authorship_by_line(
-    analysis: Analysis, authorship: Mapping[str, Authorship], normalizer: Normalizer
+    authorship: Mapping[str, Authorship], keys: Mapping[int, str]
 ) -> dict[int, Authorship]:
     """Line number -> authorship, from authorship kept by line key (LineQuery.key)."""
-    if not authorship:
-        return {}
-    keys = line_keys(analysis.text, lines_to_attribute(analysis), normalizer)
     return {n: authorship[key] for n, key in keys.items() if key in authorship}
+
+
+def keys_of(analysis: Analysis, normalizer: Normalizer) -> dict[int, str]:
+    """The key of each line of the analyzed text whose writer the plan needs."""
+    return line_keys(analysis.text, lines_to_attribute(analysis), normalizer)
 
 
 def missing_comments(comments: Sequence[Comment], old_lines: list[str], new_text: str) -> list[
@@ -111,22 +114,29 @@ def plan_page(
     authorship: Mapping[str, Authorship] | None = None,
     analysis: Analysis | None = None,
     organizers: Iterable[str] = (),
+    normalizer: Normalizer | None = None,
+    keys: Mapping[int, str] | None = None,
     summary_history: SummaryHistory | None = None,
 ) -> PagePlan:
     """The plan for one page.
 
     `authorship` is who wrote each line, by line key (bot.wiki.attribute), or None offline;
-    `analysis` is analyze() of `text`, when the caller has it; `organizers` are added to the
-    page's own (the bot's account is one: its lines are no one's comments).
+    `analysis` is analyze() of `text`, `normalizer` the attribution's line_normalizer() and
+    `keys` keys_of() the text, when the caller has them; `organizers` are added to the page's
+    own (the bot's account is one: its lines are no one's comments).
     `summary_history` (built by the wiki layer) gives the summary its sections about time.
     """
     phrases = prompt_phrases(options)
     if analysis is None:
         analysis = analyze(text, profile, phrases)
-    normalizer = line_normalizer(options, profile)
+    if normalizer is None:
+        normalizer = line_normalizer(options, profile)
     team = (*options.organizers, *organizers)
     authorship = authorship or {}
-    decision = decide(analysis, authorship_by_line(analysis, authorship, normalizer), team)
+    if authorship and keys is None:
+        keys = keys_of(analysis, normalizer)
+    keys = dict(keys or {})
+    decision = decide(analysis, authorship_by_line(authorship, keys), team)
     tagged_text, tagged, skipped = text, (), ()
     if options.tag_unsigned and authorship:
         tagging = tag_comments(text, decision.analysis, now, tagging_policy(options), profile)
@@ -145,7 +155,8 @@ def plan_page(
     final = decision
     if new_text != text:
         final_model = analyze(new_text, profile, phrases)
-        final = decide(final_model, authorship_by_line(final_model, authorship, normalizer), team)
+        keys = keys_of(final_model, normalizer) if authorship else {}
+        final = decide(final_model, authorship_by_line(authorship, keys), team)
     summary_text = summary_json = None
     if options.summary:
         summary_text, summary_json = _summaries(
@@ -163,6 +174,7 @@ def plan_page(
         summary_json=summary_json,
         lost=lost,
         decision=decision,
+        keys=keys,
     )
 
 

@@ -8,13 +8,20 @@ page's state, so a page with no new revision costs no history request at all.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.config import PageOptions
 from bot.state import STALE_STATE, PageState
-from bot.text.history.attribution import Authorship, CachedTexts, attribute, line_keys
+from bot.text.history.attribution import (
+    Authorship,
+    CachedTexts,
+    RevisionMeta,
+    attribute,
+    line_keys,
+)
 from bot.text.history.contributions import lines_to_attribute
+from bot.text.history.lines import Normalizer
 from bot.text.model.analysis import Analysis, analyze
 from bot.text.model.profile import SiteProfile
 from bot.text.plan import line_normalizer, prompt_phrases
@@ -37,8 +44,10 @@ class AttributionRun:
 
     authorship: dict[str, Authorship]  # line key -> who wrote the line (None: organizers)
     state: PageState
+    keys: dict[int, str] = field(default_factory=dict)  # line -> key, of the snapshot's text
     lines: int = 0  # lines whose writer was asked for
-    revisions: int = 0  # revisions listed (0: the state answered)
+    revisions: int = 0  # revisions of the history searched (0: the state answered)
+    listed: int = 0  # of them, listed by the wiki this run (the state kept the others)
     history_requests: int = 0  # requests that listed the history
     fetches: int = 0  # revision texts fetched
     text_requests: int = 0  # requests that fetched them (up to 50 texts each)
@@ -58,24 +67,29 @@ def attribute_page(
     state: PageState,
     *,
     analysis: Analysis | None = None,
+    normalizer: Normalizer | None = None,
 ) -> AttributionRun:
     """Who wrote each line of `snapshot` that the plan needs (lines_to_attribute).
 
-    `analysis` is analyze() of the snapshot's text, when the caller has it already.
+    `analysis` is analyze() of the snapshot's text, when the caller has it already; pass the
+    plan's `normalizer` (line_normalizer()) so that both compare each pair of lines once.
     """
     if analysis is None:
         analysis = analyze(snapshot.text, profile, prompt_phrases(options))
-    normalizer = line_normalizer(options, profile)
+    if normalizer is None:
+        normalizer = line_normalizer(options, profile)
     wanted = lines_to_attribute(analysis)
-    keys = line_keys(snapshot.text, wanted, normalizer)
+    if state.last_revid == snapshot.revid and state.line_keys:
+        keys = dict(state.line_keys)  # the same text as last time: its lines' keys are known
+    else:
+        keys = line_keys(snapshot.text, wanted, normalizer)
     if not keys:
         return AttributionRun({}, state.updated(snapshot.revid, {}, state.as_of, state.last_sha1))
     if state.last_revid == snapshot.revid and all(k in state.attributions for k in keys.values()):
         known = {k: state.attributions[k] for k in keys.values()}
-        return AttributionRun(known, state, lines=len(keys))
+        return AttributionRun(known, state, keys, lines=len(keys))
     before = wiki.requests.count
-    # A revision saved after the read is not part of what the lines come from.
-    revisions = [r for r in wiki.history(snapshot.title) if r.revid <= (snapshot.revid or 0)]
+    revisions, fresh = _history(wiki, snapshot, state)
     listed = wiki.requests.count - before
     warning = None
     if state.last_revid is not None and not any(
@@ -100,14 +114,36 @@ def attribute_page(
     creator = revisions[0].user if revisions else state.creator
     return AttributionRun(
         kept,
-        state.updated(snapshot.revid, kept, state.as_of, creator=creator),
+        state.updated(
+            snapshot.revid, kept, state.as_of, creator=creator, line_keys=keys,
+            history=tuple(revisions),
+        ),
+        keys,
         lines=len(keys),
         revisions=len(revisions),
+        listed=fresh,
         history_requests=listed,
         fetches=texts.fetches,
         text_requests=texts.requests,
         warning=warning,
     )
+
+
+def _history(
+    wiki: Wiki, snapshot: PageSnapshot, state: PageState
+) -> tuple[list[RevisionMeta], int]:
+    """The page history up to the read revision, and how many revisions the wiki listed: only
+    what came after the state's listing is asked for, when the state's last listed revision is
+    still there with the same text."""
+    known = state.history
+    newer = wiki.history(snapshot.title, start_id=known[-1].revid) if known else []
+    if newer and newer[0].revid == known[-1].revid and newer[0].sha1 == known[-1].sha1:
+        listing, fresh = [*known[:-1], *newer], len(newer)
+    else:
+        listing = wiki.history(snapshot.title)
+        fresh = len(listing)
+    # A revision saved after the read is not part of what the lines come from.
+    return [r for r in listing if r.revid <= (snapshot.revid or 0)], fresh
 
 
 def describe_attributions(
@@ -125,12 +161,15 @@ def describe_attributions(
 
     name = f"[[{snapshot.title}]]"
     analysis = analyze(snapshot.text, profile, prompt_phrases(options))
-    run = attribute_page(wiki, snapshot, options, profile, state, analysis=analysis)
+    normalizer = line_normalizer(options, profile)
+    run = attribute_page(
+        wiki, snapshot, options, profile, state, analysis=analysis, normalizer=normalizer
+    )
     # What tagging would do, even where it is off: that is what the command is for.
     tagging_only = replace(options, tag_unsigned=True, collapse=False, summary=False)
     plan = plan_page(
         snapshot.text, tagging_only, profile=profile, now=now, as_of=None,
-        authorship=run.authorship, analysis=analysis,
+        authorship=run.authorship, analysis=analysis, normalizer=normalizer, keys=run.keys,
         organizers=(wiki.username, *run.organizers),
     )
     entries: list[tuple[int, str]] = []

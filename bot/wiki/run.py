@@ -24,7 +24,7 @@ from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
 from bot.text.model.analysis import Analysis, analyze
 from bot.text.model.profile import SiteProfile, is_ip
-from bot.text.plan import PagePlan, plan_page, prompt_phrases, tagging_policy
+from bot.text.plan import PagePlan, line_normalizer, plan_page, prompt_phrases, tagging_policy
 from bot.text.reports.timeline import (
     Account,
     PageRevision,
@@ -175,8 +175,13 @@ class PageMaintainer:
         if self.state_store is None or self.dry_run or revid is None:
             return
         state = planned.attribution.state
+        keys = planned.plan.keys
+        if revid != planned.attribution.state.last_revid and sha1 != text_sha1(
+            planned.plan.new_text
+        ):
+            keys = {}  # the wiki stored another text than sent ({{subst:}}): keys unknown
         warning = self.state_store.save(
-            state.updated(revid, state.attributions, planned.as_of, sha1)
+            state.updated(revid, state.attributions, planned.as_of, sha1, line_keys=keys)
         )
         if warning:
             report.warnings.append(warning)
@@ -192,10 +197,12 @@ class PageMaintainer:
 
     def _plan(self, options: PageOptions, snapshot: PageSnapshot, state: PageState) -> Planned:
         analysis = analyze(snapshot.text, self.profile, prompt_phrases(options))
+        normalizer = line_normalizer(options, self.profile)
         if options.tag_unsigned or options.collapse or options.summary:
             # Tags, boxes and the summary follow one decision of the history: who wrote what.
             run = attribute_page(
-                self.wiki, snapshot, options, self.profile, state, analysis=analysis
+                self.wiki, snapshot, options, self.profile, state, analysis=analysis,
+                normalizer=normalizer,
             )
         else:
             run = AttributionRun({}, state.updated(snapshot.revid, {}, state.as_of))
@@ -203,10 +210,11 @@ class PageMaintainer:
         history = None
         if options.summary:
             history = self._summary_history(options, snapshot, analysis, run)
+        organizers = (self.wiki.username, *run.organizers)
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            authorship=run.authorship, analysis=analysis,
-            organizers=(self.wiki.username, *run.organizers), summary_history=history,
+            authorship=run.authorship, analysis=analysis, organizers=organizers,
+            normalizer=normalizer, keys=run.keys, summary_history=history,
         )
         missing = self._missing_templates(plan, options)
         if not missing:
@@ -216,7 +224,8 @@ class PageMaintainer:
         plan = plan_page(
             snapshot.text, replace(options, tag_unsigned=False), profile=self.profile,
             now=self.now(), as_of=as_of, authorship=run.authorship, analysis=analysis,
-            organizers=(self.wiki.username,), summary_history=history,
+            organizers=organizers, normalizer=normalizer, keys=run.keys,
+            summary_history=history,
         )
         warning = (f"not tagged: the wiki has no template {names} (create it, or set "
                    "unsigned_template / unsigned_ip_template)")
@@ -236,11 +245,17 @@ class PageMaintainer:
     def _summary_history(
         self, options: PageOptions, snapshot: PageSnapshot, analysis: Analysis, run: AttributionRun
     ) -> SummaryHistory:
-        """What the summary needs besides the text: the page history (one listing), the saved
-        summary and what its Summary.json listed, and account creations when asked for."""
+        """What the summary needs besides the text: the page history (as the attribution listed
+        it), the saved summary and what its Summary.json listed, and account creations when
+        asked for."""
+        # The listing the attribution keeps in the state; listed here only when it has none
+        # (a page with no line to attribute yet).
+        listing = run.state.history
+        if not listing and analysis.comments:
+            listing = tuple(self.wiki.history(snapshot.title))
         revisions = tuple(
             PageRevision(r.revid, r.user, r.timestamp)
-            for r in self.wiki.history(snapshot.title) if r.revid <= (snapshot.revid or 0)
+            for r in listing if r.revid <= (snapshot.revid or 0)
         )
         base = f"{options.title}/{options.summary_subpage}"
         saved = self.wiki.read(base)
@@ -268,7 +283,7 @@ class PageMaintainer:
     def _report_attribution(name: str, planned: Planned, report: PageReport) -> None:
         run = planned.attribution
         report.attribution = {
-            "lines": run.lines, "revisions": run.revisions,
+            "lines": run.lines, "revisions": run.revisions, "listed_revisions": run.listed,
             "history_requests": run.history_requests, "revision_fetches": run.fetches,
             "text_requests": run.text_requests,
         }
@@ -283,7 +298,7 @@ class PageMaintainer:
             return
         if run.revisions:
             say(f"{name}: attributed {run.lines} lines from {run.revisions} revisions "
-                f"({_count(run.history_requests, 'history request')}, "
+                f"({run.listed} listed in {_count(run.history_requests, 'request')}, "
                 f"{_count(run.fetches, 'revision text')} fetched in "
                 f"{_count(run.text_requests, 'request')})")
         else:

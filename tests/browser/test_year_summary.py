@@ -79,5 +79,6 @@ def test_the_tagged_comment_keeps_the_key_it_had_unsigned(readers_wiki: DevWiki)
 def test_a_run_with_nothing_new_makes_no_edit(consultation: Consultation) -> None:
     third = consultation.runs[2]
     assert "nothing to change" in third and "saved revision" not in third
+    assert "from the saved state (no history request)" in third
     assert consultation.summary_revids[2] == consultation.summary_revids[1]
     assert consultation.summary_revids[1] != consultation.summary_revids[0]

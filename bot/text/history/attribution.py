@@ -19,7 +19,6 @@ from bot.text.history.lines import (
     LineIndex,
     LineQuery,
     Normalizer,
-    Verdicts,
     queries,
 )
 from bot.text.history.signing import OTHER, OWN, RevisionSections, edit_signs
@@ -155,7 +154,7 @@ class _History:
         self.revs, self.texts, self.normalize = revisions, texts, normalize
         self.profile, self.floor = profile, floor
         self.last = len(revisions) - 1
-        self.verdicts = Verdicts()
+        self.verdicts = normalize.verdicts
         self.memo: dict[LineQuery, dict[int, bool]] = {}
         self._indexes: dict[int, LineIndex] = {}
         self._sections: dict[int, RevisionSections] = {}
@@ -489,7 +488,7 @@ def attribute(
             floor = max(i for i, r in enumerate(revs) if r.revid <= baseline_revid)
     cache.seed(revs[-1].revid, current_text)
     history = _History(revs, cache, normalizer, profile, floor)
-    wanted_queries = queries(current_text.split("\n"), wanted, normalizer, history.verdicts)
+    wanted_queries = queries(current_text.split("\n"), wanted, normalizer)
     known = known or {}
     known_index = next(
         (i for i, r in enumerate(revs) if r.revid == known_revid and i > floor), None
@@ -509,5 +508,5 @@ def line_keys(
     current_text: str, wanted: Iterable[int], normalizer: Normalizer
 ) -> dict[int, str]:
     """The state key of each wanted line (see LineQuery.key)."""
-    found = queries(current_text.split("\n"), wanted, normalizer, Verdicts())
+    found = queries(current_text.split("\n"), wanted, normalizer)
     return {number: query.key for number, query in found.items()}

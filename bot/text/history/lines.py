@@ -56,6 +56,7 @@ class Normalizer:
                 re.IGNORECASE,
             )
         self._seen: dict[str, str] = {}  # most lines recur in revision after revision
+        self.verdicts = Verdicts()  # one page's similarity verdicts, for all its searches
 
     def __call__(self, line: str) -> str:
         norm = self._seen.get(line)
@@ -112,20 +113,40 @@ def length_bounds(length: int) -> tuple[int, int]:
 
 class Verdicts:
     """Similarity verdicts, kept from revision to revision: most lines of neighbouring
-    revisions are the same, and the comparison is the costly part."""
+    revisions are the same, and the comparison is the costly part. Each line's characters are
+    counted once, so the bound that rejects most pairs (difflib's quick_ratio: the characters
+    two lines have in common, in any order) costs a Counter intersection, not a SequenceMatcher.
+    """
 
     def __init__(self) -> None:
         self._by_norm: dict[str, dict[str, bool]] = {}
+        self._chars: dict[str, Counter[str]] = {}
 
     def of(self, norm: str) -> dict[str, bool]:
         return self._by_norm.setdefault(norm, {})
+
+    def chars(self, norm: str) -> Counter[str]:
+        found = self._chars.get(norm)
+        if found is None:
+            found = self._chars[norm] = Counter(norm)
+        return found
 
     def similar(self, norm: str, other: str) -> bool:
         known = self.of(norm)
         verdict = known.get(other)
         if verdict is None:
-            verdict = known[other] = similar(norm, other)
+            verdict = known[other] = self._compare(norm, other)
         return verdict
+
+    def _compare(self, a: str, b: str) -> bool:
+        if a == b:
+            return True
+        if min(len(a), len(b)) < MIN_FUZZY_LENGTH:
+            return False
+        common = (self.chars(a) & self.chars(b)).total()
+        if 2 * common < SIMILARITY * (len(a) + len(b)):
+            return False  # quick_ratio below the threshold: ratio is too
+        return similar(a, b)
 
 
 @dataclass
@@ -150,19 +171,9 @@ class LineIndex:
         if count >= need or len(norm) < MIN_FUZZY_LENGTH:
             return count
         low, high = length_bounds(len(norm))
-        known = verdicts.of(norm)
-        matcher: difflib.SequenceMatcher[str] | None = None
         for i in range(bisect_left(self.lengths, low), bisect_right(self.lengths, high)):
             candidate = self.by_length[i]
-            if candidate == norm:
-                continue
-            verdict = known.get(candidate)
-            if verdict is None:
-                if matcher is None:
-                    matcher = difflib.SequenceMatcher(None, autojunk=False)
-                    matcher.set_seq2(norm)
-                verdict = known[candidate] = similar(norm, candidate, matcher)
-            if verdict:
+            if candidate != norm and verdicts.similar(norm, candidate):
                 count += self.exact[candidate]
                 if count >= need:
                     break
@@ -199,13 +210,16 @@ class LineIndex:
 
 
 def queries(
-    lines: list[str], wanted: Iterable[int], normalize: Normalizer, verdicts: Verdicts
+    lines: list[str], wanted: Iterable[int], normalize: Normalizer
 ) -> dict[int, LineQuery]:
     """The queries of the wanted lines (1-based numbers), blank lines left out.
 
     Each wanted line is compared with the lines above it within its similarity length bounds
-    only; exact repeats are counted, not compared.
+    only; exact repeats are counted, not compared. The verdicts are the normalizer's, so a page
+    whose lines are asked for several times (its text, the bot's new text) compares each pair
+    once.
     """
+    verdicts = normalize.verdicts
     wanted = set(wanted)
     norms = [normalize(line) for line in lines]
     result: dict[int, LineQuery] = {}
