@@ -149,6 +149,11 @@ def page_problems(where: str, page: PageOptions) -> list[str]:
     if problem:
         problems.append(f"{where}.summary_subpage: {page.summary_subpage[:80]!r} is not a "
                         f"subpage name: {problem}")
+    elif page.title.strip() and not title_problem(page.title):
+        subpage = f"{page.title}/{page.summary_subpage}.json"
+        if title_problem(subpage):
+            problems.append(f"{where}.summary_subpage: the summary's title would not be a page "
+                            f"title: {title_problem(subpage)}")
     for key in ("unsigned_template", "unsigned_ip_template", "undated_template"):
         name = getattr(page, key)
         problem = title_problem(name)

@@ -80,6 +80,8 @@ collapse_levels = [3, 4]
         ("[[pages]]\ntitle = 'A'\nsummary_subpage = 'S#x'\n", "summary_subpage: 'S#x'"),
         ("[[pages]]\ntitle = 'A'\nsummary_subpage = '/S'\n", "starts or ends with '/'"),
         ("[defaults]\nsummary_subpage = ''\n", "defaults.summary_subpage: '' is not a subpage"),
+        ("[[pages]]\ntitle = '" + "A" * 250 + "'\n",
+         "pages[0].summary_subpage: the summary's title would not be a page title: it is longer"),
         # A template name that is no title made a tag the bot could not find again: one more
         # tag at every run.
         ("[defaults]\nunsigned_template = 'x}}{{Bar'\n",
