@@ -34,7 +34,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
                         help=f"TOML configuration (default: {DEFAULT_CONFIG})")
-    parser.add_argument("--page", "-page", action="append", metavar="TITLE",
+    parser.add_argument("--page", action="append", metavar="TITLE",
                         help="only this page (repeatable; also -page:TITLE, as in pywikibot): a "
                         "configured page, or one that transcludes bot.optin_template")
     if command in ("run", "serve"):
