@@ -1,7 +1,7 @@
 """The `consultation-bot` command: parses arguments and hands each subcommand to its module.
 
 Offline subcommands (analyze, convert, unconvert, summary) work on a file or standard input.
-Wiki subcommands (run, attribute, serve) import pywikibot only when called.
+Wiki subcommands (run, attribute, serve, profile) import pywikibot only when called.
 Exit statuses are listed in bot.errors.
 """
 
@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.errors import EXIT_USAGE, BotError, InputError
+from bot.render import labels_in
 from bot.text.model.analysis import Analysis, analysis_to_dict, analyze
 from bot.text.model.profile import ENGLISH, SiteProfile, load_profile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 
 PROG = "consultation-bot"
-WIKI_COMMANDS = ("run", "attribute", "serve")
+WIKI_COMMANDS = ("run", "attribute", "serve", "profile")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -139,12 +140,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if not args.title.strip():
         raise InputError("--title: expected the consultation page's title")
     _check_template(args)
-    analysis = analyze(read_input(args.file), _profile(args), _phrases(args))
-    summary = build_summary(analysis, args.title, as_of, _profile(args))
+    profile = _profile(args)
+    analysis = analyze(read_input(args.file), profile, _phrases(args))
+    summary = build_summary(analysis, args.title, as_of, profile)
     if args.json:
         print(json.dumps(summary_to_dict(summary), ensure_ascii=False, indent=1))
     else:
-        sys.stdout.write(render_summary(summary, args.template))
+        with labels_in(profile.language, profile.language_fallbacks):
+            sys.stdout.write(render_summary(summary, args.template))
     return 0
 
 
@@ -161,7 +164,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
         title_pattern=args.title_pattern, style=args.style, template=args.template,
     )
     old = read_input(args.file)
-    new = convert(old, options, _profile(args), _phrases(args)).text
+    profile = _profile(args)
+    with labels_in(profile.language, profile.language_fallbacks):
+        new = convert(old, options, profile, _phrases(args)).text
     if args.diff:
         _print_diff(old, new, args.file)
     else:

@@ -38,12 +38,14 @@ class PageOptions:
     tag_undated: bool = False
     grace_minutes: int = 30
     opt_out: tuple[str, ...] = ()
-    unsigned_template: str = "unsigned"
-    unsigned_ip_template: str = "unsigned IP"
-    undated_template: str = "undated"
-    unsigned_order: tuple[str, ...] = ("user", "date")
+    # Empty: the wiki's own templates and their parameter order (the site profile's).
+    unsigned_template: str = ""
+    unsigned_ip_template: str = ""
+    undated_template: str = ""
+    unsigned_order: tuple[str, ...] = ()
     unsigned_subst: bool = False
     baseline_revision: int = 0  # 0: the page's first revision is the organizers' text
+    organizers: tuple[str, ...] = ()  # users whose text is question text, never a comment
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class BotOptions:
     retry_max_seconds: int = 20
     timeout_seconds: int = 15
     page_budget_seconds: int = 60  # CPU time to plan one page; a page over it is skipped
+    profile_ttl_hours: int = 24  # how long the site profile read from the wiki is kept
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ INT_RANGES: dict[str, tuple[int, int]] = {
     "retry_max_seconds": (0, 3600),
     "timeout_seconds": (1, 600),
     "page_budget_seconds": (1, 24 * 3600),
+    "profile_ttl_hours": (0, 366 * 24),
 }
 
 
@@ -156,7 +160,7 @@ def page_problems(where: str, page: PageOptions) -> list[str]:
                             f"title: {title_problem(subpage)}")
     for key in ("unsigned_template", "unsigned_ip_template", "undated_template"):
         name = getattr(page, key)
-        problem = title_problem(name)
+        problem = title_problem(name) if name else ""  # "": the wiki's own
         if problem:
             problems.append(f"{where}.{key}: {name[:80]!r} is not a template name: {problem}")
     low, high = INT_RANGES["grace_minutes"]
@@ -175,7 +179,7 @@ def _validate_page(where: str, page: PageOptions) -> None:
         raise InputError(f"{where}.collapse_style: expected one of {', '.join(COLLAPSE_STYLES)}")
     if not page.collapse_levels or any(not 1 <= n <= 6 for n in page.collapse_levels):
         raise InputError(f"{where}.collapse_levels: levels are 1 to 6")
-    if sorted(page.unsigned_order) != ["date", "user"]:
+    if page.unsigned_order and sorted(page.unsigned_order) != ["date", "user"]:
         raise InputError(f'{where}.unsigned_order: expected ["user", "date"] in some order')
     for key, pattern in [("collapse_title_pattern", page.collapse_title_pattern)] + [
         ("placeholder_patterns", p) for p in page.placeholder_patterns

@@ -3,17 +3,26 @@
 Values taken from a wiki page (titles, user names, comment text) go through the `inert` filter
 (or `link_target` inside [[...]]), which turns every character that wikitext could act on into
 an HTML character reference: the text shows literally and changes nothing else on the page.
+
+The bot's own words come from `label("key", ...)` in the templates: `templates/labels/<lang>.json`
+in the wiki's content language (then its fallbacks, then English). The language is the one set
+by `labels_in` around a pass (or given to render() as `language`); English otherwise.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+LABELS_DIR = TEMPLATES_DIR / "labels"
 
 # Characters that can start markup anywhere in a line, in a table cell or in a link.
 _INERT = {
@@ -65,6 +74,80 @@ def excerpt(value: object, length: int = 80) -> str:
     return cut.rstrip() + "…"
 
 
+# The languages whose labels are used, best first; English always ends the chain.
+_LANGUAGES: ContextVar[tuple[str, ...]] = ContextVar("label_languages", default=("en",))
+# Languages whose singular also counts 0 ("0 commentaire"), as CLDR's plural rules say.
+_ZERO_IS_SINGULAR = frozenset({"fr", "pt", "hy", "kab", "ff"})
+# Languages with a third form, for 2-4 apart from 12-14 ("2 komentarze", "5 komentarzy").
+_FEW = frozenset({"pl"})
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def language_chain(language: str, fallbacks: Sequence[str] = ()) -> tuple[str, ...]:
+    """The languages to look labels up in: the language, its fallbacks, its base, English."""
+    chain = [language.lower(), *(f.lower() for f in fallbacks), language.lower().split("-")[0]]
+    return tuple(dict.fromkeys([*(c for c in chain if c), "en"]))
+
+
+@contextmanager
+def labels_in(language: str, fallbacks: Sequence[str] = ()) -> Iterator[None]:
+    """Render the bot's words in `language` (a wiki's content language) inside the block."""
+    token = _LANGUAGES.set(language_chain(language, fallbacks))
+    try:
+        yield
+    finally:
+        _LANGUAGES.reset(token)
+
+
+@lru_cache(maxsize=32)
+def _catalog(language: str) -> dict[str, str | list[str]]:
+    path = LABELS_DIR / f"{language}.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("@")}
+
+
+def plural_forms(language: str) -> int:
+    """How many forms a count label has in `language` (see plural_form)."""
+    return 3 if language.split("-", maxsplit=1)[0] in _FEW else 2
+
+
+def plural_form(language: str, n: int) -> int:
+    """Which form of a count label `n` takes: 0 singular, 1 plural (or few), 2 many."""
+    base = language.split("-", maxsplit=1)[0]
+    if n == 1 or (n == 0 and base in _ZERO_IS_SINGULAR):
+        return 0
+    if base in _FEW:
+        return 1 if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else 2
+    return 1
+
+
+def label(key: str, n: int | None = None, *, languages: Sequence[str] | None = None,
+          **values: object) -> str:
+    """The bot's words for `key` in the first language that has them. A list of forms is chosen
+    by the count `n` (plural_form); `{name}` takes values[name] (and `{n}` the count) as it is:
+    values must already be wikitext-safe."""
+    chain = tuple(languages) if languages else _LANGUAGES.get()
+    for language in (*chain, "en"):
+        text = _catalog(language).get(key)
+        if text is not None:
+            break
+    else:
+        raise KeyError(f"no label {key!r}")
+    if isinstance(text, list):
+        text = text[plural_form(language, n or 0)]
+    values = {"n": n, **values}
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
+
+
+@jinja2.pass_context
+def _label(context: jinja2.runtime.Context, key: str, n: int | None = None,
+           **values: object) -> str:
+    language = context.get("language")
+    return label(key, n, languages=language_chain(language) if language else None, **values)
+
+
 @lru_cache(maxsize=8)
 def environment(extra_dir: str | None = None) -> jinja2.Environment:
     """The jinja2 environment; `extra_dir` (an operator's folder) wins over the shipped one."""
@@ -80,6 +163,7 @@ def environment(extra_dir: str | None = None) -> jinja2.Environment:
     env.filters["inert"] = inert
     env.filters["link_target"] = link_target
     env.filters["excerpt"] = excerpt
+    env.globals["label"] = _label
     return env
 
 

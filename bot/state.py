@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.text.history.attribution import Attribution
+from bot.text.history.attribution import Attribution, Authorship, Doubt
 
-VERSION = 1
+VERSION = 2  # 2: per-edit verdicts (signed) and doubts
 STALE_STATE = "the saved state is of another wiki state (restored or rebuilt?); starting fresh"
 
 
@@ -32,21 +32,32 @@ class PageState:
 
     title: str
     last_revid: int | None = None
-    attributions: Mapping[str, Attribution | None] = field(default_factory=dict)
+    attributions: Mapping[str, Authorship] = field(default_factory=dict)
     as_of: datetime | None = None
     # The text's sha1 at last_revid: a wiki restored from a backup or rebuilt reuses revision
     # ids, and a state trusted by id alone would credit comments to the wrong revisions.
     last_sha1: str = ""
+    creator: str = ""  # who made the page's first revision: an organizer unless told otherwise
+    # The text at last_revid: each line's key (LineQuery.key), so that a page with no new
+    # revision needs no comparison of its lines.
+    line_keys: Mapping[int, str] = field(default_factory=dict)
 
     def updated(
         self,
         last_revid: int | None,
-        attributions: Mapping[str, Attribution | None],
+        attributions: Mapping[str, Authorship],
         as_of: datetime | None = None,
         last_sha1: str = "",
+        *,
+        creator: str | None = None,
+        line_keys: Mapping[int, str] | None = None,
     ) -> PageState:
-        """The state after a run: keys not seen this run are dropped, so the file stays small."""
-        return PageState(self.title, last_revid, dict(attributions), as_of, last_sha1)
+        """The state after a run: keys not seen this run are dropped, so the file stays small.
+        `line_keys` are those of the text at `last_revid` ({} when unknown)."""
+        return PageState(
+            self.title, last_revid, dict(attributions), as_of, last_sha1,
+            self.creator if creator is None else creator, dict(line_keys or {}),
+        )
 
     def describes(self, revid: int | None, sha1: str) -> bool:
         """Whether the state may be about revision `revid` whose text has this sha1 (hex)."""
@@ -76,27 +87,37 @@ def text_sha1(text: str) -> str:
     return hashlib.sha1(stored.encode("utf-8")).hexdigest()  # noqa: S324 - MediaWiki's
 
 
-def _attribution_to_json(found: Attribution | None) -> dict[str, object] | None:
+def _attribution_to_json(found: Authorship) -> dict[str, object] | None:
     if found is None:
         return None
+    if isinstance(found, Doubt):
+        return {"doubt": found.reason, "user": found.user}
     return {
         "user": found.user, "timestamp": found.timestamp.isoformat(), "revid": found.revid,
-        "anon": found.anon,
+        "anon": found.anon, "signed": found.signed,
     }
 
 
-def _attribution_from_json(data: object) -> Attribution | None:
+def _attribution_from_json(data: object) -> Authorship:
     if data is None:
         return None
     if not isinstance(data, dict):
         raise TypeError("attribution must be an object or null")
+    if "doubt" in data:
+        reason, user = data["doubt"], data.get("user", "")
+        if not (isinstance(reason, str) and isinstance(user, str)):
+            raise TypeError("doubt fields have wrong types")
+        return Doubt(reason, user)
     when = datetime.fromisoformat(data["timestamp"])
     if when.tzinfo is None:
         raise ValueError("timestamp without time zone")
-    user, revid, anon = data["user"], data["revid"], data["anon"]
-    if not (isinstance(user, str) and type(revid) is int and isinstance(anon, bool)):
+    user, revid, anon, signed = data["user"], data["revid"], data["anon"], data["signed"]
+    if not (
+        isinstance(user, str) and type(revid) is int and isinstance(anon, bool)
+        and isinstance(signed, bool)
+    ):
         raise TypeError("attribution fields have wrong types")
-    return Attribution(user, when, revid, anon)
+    return Attribution(user, when, revid, anon, signed)
 
 
 def state_to_json(state: PageState) -> str:
@@ -106,6 +127,8 @@ def state_to_json(state: PageState) -> str:
         "last_revid": state.last_revid,
         "as_of": state.as_of.isoformat() if state.as_of else None,
         "last_sha1": state.last_sha1,
+        "creator": state.creator,
+        "line_keys": {str(line): key for line, key in sorted(state.line_keys.items())},
         "attributions": {
             key: _attribution_to_json(found) for key, found in sorted(state.attributions.items())
         },
@@ -116,6 +139,8 @@ def state_to_json(state: PageState) -> str:
 def state_from_json(text: str, title: str) -> PageState:
     """Parse a state file; raises ValueError (or TypeError/KeyError) when it is not valid."""
     data = json.loads(text)
+    if isinstance(data, dict) and type(data.get("version")) is int and data["version"] < VERSION:
+        raise ValueError("written by an earlier version of the bot")
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise ValueError("unknown state format")
     if data.get("title") != title:
@@ -133,9 +158,16 @@ def state_from_json(text: str, title: str) -> PageState:
         if as_of.tzinfo is None:
             raise ValueError("as_of without time zone")
     sha1 = data.get("last_sha1", "")  # absent in files written before it was kept
-    if not isinstance(sha1, str):
-        raise TypeError("last_sha1 must be a string")
-    return PageState(title, last, found, as_of, sha1)
+    creator = data.get("creator", "")
+    if not isinstance(sha1, str) or not isinstance(creator, str):
+        raise TypeError("last_sha1 and creator must be strings")
+    raw_keys = data.get("line_keys", {})
+    if not isinstance(raw_keys, dict) or not all(
+        isinstance(k, str) and k.isdigit() and isinstance(v, str) for k, v in raw_keys.items()
+    ):
+        raise TypeError("line_keys must map line numbers to keys")
+    line_keys = {int(k): v for k, v in raw_keys.items()}
+    return PageState(title, last, found, as_of, sha1, creator, line_keys)
 
 
 class StateStore:

@@ -603,25 +603,32 @@ def measured_run(wiki: Any, options: PageOptions, state: Any, label: str) -> tup
 
     before = wiki.requests.count
     waited = [0.0]
-    fetch = wiki.revision_text
+    fetch = wiki.revision_texts
 
-    def timed_fetch(title: str, revid: int) -> str:
+    def timed_fetch(revids: list[int]) -> dict[int, str | None]:
         started = time.perf_counter()
         try:
-            return fetch(title, revid)
+            return fetch(revids)
         finally:
             waited[0] += time.perf_counter() - started
 
-    wiki.revision_text = timed_fetch  # this instance only: time spent waiting for texts
+    wiki.revision_texts = timed_fetch  # this instance only: time spent waiting for texts
     started = time.perf_counter()
     try:
         snapshot = wiki.read(TITLE)
         run = attribute_page(wiki, snapshot, options, ENGLISH, state)
     finally:
-        del wiki.revision_text
+        del wiki.revision_texts
     seconds = time.perf_counter() - started
     return snapshot, run, Measure(label, run.revisions, run.lines, run.history_requests,
                                   run.fetches, wiki.requests.count - before, seconds, waited[0])
+
+
+def by_line(text: str, run: Any, options: PageOptions) -> dict[int, Any]:
+    """The run's authorship (kept by line key) by line number of `text` (the run's snapshot)."""
+    from bot.text.plan import authorship_by_line
+
+    return authorship_by_line(run.authorship, run.keys)
 
 
 def nearby(revisions: list[Revision], entry: Entry, low: int, high: int) -> str:
@@ -792,10 +799,10 @@ def measure(devwiki: DevWiki, work: Path, scenario: Scenario, dump: Path, *, gen
         wiki = Wiki(site, counter)
         snapshot, run1, m1 = measured_run(wiki, options, PageState(TITLE), "1 empty state")
         same_text = snapshot.text == revisions[-1].text
-        found = evaluate(scenario, snapshot.text, run1.attributions, revids)
+        found = evaluate(scenario, snapshot.text, by_line(snapshot.text, run1, options), revids)
         state = run1.state.updated(snapshot.revid, run1.state.attributions)
         _, run2, m2 = measured_run(wiki, options, state, "2 no new revision")
-        changed2 = run2.attributions != run1.attributions
+        changed2 = run2.authorship != run1.authorship
 
         # A new revision by Alice with one new unsigned comment, through the API.
         lines = snapshot.text.split("\n")
@@ -807,7 +814,7 @@ def measure(devwiki: DevWiki, work: Path, scenario: Scenario, dump: Path, *, gen
         edit = devwiki.client("Alice").edit(TITLE, "\n".join(lines), summary="one more comment")
         snapshot3, run3, m3 = measured_run(wiki, options, run2.state, "3 one new comment")
         new_number = snapshot3.text.split("\n").index(new_line) + 1
-        alice = run3.attributions.get(new_number)
+        alice = by_line(snapshot3.text, run3, options).get(new_number)
 
     n = len(listing)
     target = math.ceil(math.log2(n)) + 2

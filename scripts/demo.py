@@ -1,8 +1,10 @@
 """The demo behind scripts/demo: seed a consultation on the local wiki, run the bot once, report.
 
 The organizers' page is the bundled sample without its comments; test users then comment through
-the API (signed with ~~~~ so MediaWiki writes the signatures, and some unsigned). Seeding happens
-only once, so running the demo again shows that the bot makes no further edit.
+the API (signed with ~~~~ so MediaWiki writes the signatures, and some unsigned), on the wiki's
+clock set to September 2016, when the real consultation ran (the bot leaves comments younger
+than an hour untagged). Seeding happens only once, so running the demo again shows that the bot
+makes no further edit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +23,7 @@ from bot.text.model.analysis import analyze  # noqa: E402
 from tests.devwiki import DevWiki, start_devwiki  # noqa: E402
 
 TITLE = "Leadership Development Dialogue"
+OPENED = datetime(2016, 9, 14, 22, 6, tzinfo=UTC)
 SAMPLE = ROOT / "bot" / "samples" / "consultation.wikitext"
 
 # (question number counted from 0 among the prompts, user or None for an IP, text, signs?)
@@ -60,12 +64,17 @@ def seed(wiki: DevWiki) -> bool:
     admin = wiki.client("Admin")
     if admin.read(TITLE).exists:
         return False
-    admin.edit(TITLE, organizer_text(), summary="Open the consultation")
-    for question, user, line, signs in COMMENTS:
-        client = wiki.client(user)
-        text = client.read(TITLE).text
-        client.edit(TITLE, insert_comment(text, question, line + (" ~~~~" if signs else "")),
-                    summary="comment")
+    try:
+        wiki.clock(OPENED)
+        admin.edit(TITLE, organizer_text(), summary="Open the consultation")
+        for number, (question, user, line, signs) in enumerate(COMMENTS, start=1):
+            wiki.clock(OPENED + timedelta(days=number, minutes=17 * number))
+            client = wiki.client(user)
+            text = client.read(TITLE).text
+            client.edit(TITLE, insert_comment(text, question, line + (" ~~~~" if signs else "")),
+                        summary="comment")
+    finally:
+        wiki.clock(None)
     return True
 
 

@@ -8,7 +8,9 @@ Typical session fixture (conftest.py)::
     wiki.stop()
 
 A fresh install takes ~3 s; ``wiki.reset()`` (pristine copy of the
-database, same passwords) ~0.6 s.
+database, same passwords) ~0.6 s. ``start_devwiki(..., lang="de",
+timezone="Europe/Berlin")`` installs a wiki in another content language with a
+local time zone (fixed at install).
 
 Pywikibot reads ``PYWIKIBOT_DIR`` (and user-config.py) once, at import time,
 so set it before the first ``import pywikibot`` in the test process, or run
@@ -69,6 +71,8 @@ class DevWiki:
     index_url: str
     pywikibot_dir: Path
     credentials: dict[str, Any] = field(repr=False)
+    lang: str = "en"
+    timezone: str = "UTC"
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return _run_script(self.dir, self.port, *args, check=check)
@@ -137,9 +141,14 @@ class DevWiki:
 
 
 def _run_script(
-    directory: Path, port: int, *args: str, check: bool = True, timeout: float = 120
+    directory: Path, port: int, *args: str, check: bool = True, timeout: float = 120,
+    site: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DEVWIKI_DIR": str(directory), "DEVWIKI_PORT": str(port)}
+    # The language and zone only choose how a new wiki is installed; an installed one keeps its.
+    env.pop("DEVWIKI_LANG", None)
+    env.pop("DEVWIKI_TIMEZONE", None)
+    env.update(site or {})
     proc = subprocess.run(
         [str(SCRIPT), *args],
         env=env,
@@ -156,17 +165,32 @@ def _run_script(
     return proc
 
 
-def start_devwiki(directory: str | os.PathLike[str], port: int | None = None) -> DevWiki:
+def start_devwiki(
+    directory: str | os.PathLike[str],
+    port: int | None = None,
+    *,
+    lang: str | None = None,
+    timezone: str | None = None,
+) -> DevWiki:
     """Install (if needed) and start a wiki in ``directory`` on 127.0.0.1:``port``.
 
-    ``port`` None picks a free one. Raises RuntimeError if it does not start.
+    ``port`` None picks a free one. ``lang`` (content language, e.g. "de") and ``timezone``
+    (an IANA name, e.g. "Europe/Berlin") choose a new wiki's; None: English, UTC (or what the
+    wiki in ``directory`` was installed with). Raises RuntimeError if it does not start.
     """
     directory = Path(directory).resolve()
     if port is None:
         port = free_port()
-    _run_script(directory, port, "up")
+    site = {k: v for k, v in (("DEVWIKI_LANG", lang), ("DEVWIKI_TIMEZONE", timezone)) if v}
+    _run_script(directory, port, "up", site=site)
     url = f"http://127.0.0.1:{port}"
     credentials = json.loads((directory / "credentials.json").read_text())
+    site_env = directory / "site.env"
+    installed = dict(
+        line.split("=", 1)
+        for line in (site_env.read_text() if site_env.exists() else "").splitlines()
+        if "=" in line
+    )
     return DevWiki(
         dir=directory,
         port=port,
@@ -175,4 +199,6 @@ def start_devwiki(directory: str | os.PathLike[str], port: int | None = None) ->
         index_url=f"{url}/index.php",
         pywikibot_dir=directory / "pywikibot",
         credentials=credentials,
+        lang=installed.get("lang", "en"),
+        timezone=installed.get("timezone", "UTC"),
     )

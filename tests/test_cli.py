@@ -198,3 +198,21 @@ def test_a_malformed_password_file_is_one_line_that_shows_no_secret(tmp_path: Pa
         error = one_error_line(result)
         assert error.startswith(f"consultation-bot: error: {password}: line 2: {problem}"), error
         assert b"sEcReT" not in result.stderr and b"1234" not in result.stderr
+
+
+def test_offline_commands_write_in_the_profiles_language(tmp_path: Path) -> None:
+    profile = tmp_path / "fr.json"
+    profile.write_text('{"language": "fr"}', encoding="utf-8")
+    result = cli("summary", str(SAMPLE), "--title", "Consultation", "--profile", str(profile))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert out.startswith("''Ceci est un résumé de [[:Consultation|Consultation]]")
+    assert "\n== À vérifier ==\n" in out
+    english = cli("summary", str(SAMPLE), "--title", "Consultation").stdout.decode()
+    assert "\n== Needs attention ==\n" in english
+
+
+def test_profile_is_a_wiki_command_with_its_own_help() -> None:
+    result = cli("profile", "--help")
+    assert result.returncode == 0
+    assert "site profile as JSON" in result.stdout.decode()

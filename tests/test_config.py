@@ -88,7 +88,7 @@ collapse_levels = [3, 4]
          "defaults.unsigned_template: 'x}}{{Bar' is not a template name"),
         ("[[pages]]\ntitle = 'A'\nunsigned_ip_template = 'a|b'\n",
          "pages[0].unsigned_ip_template: 'a|b' is not a template name"),
-        ("[[pages]]\ntitle = 'A'\nundated_template = ''\n", "undated_template: ''"),
+        ("[[pages]]\ntitle = 'A'\nundated_template = 'U<'\n", "undated_template: 'U<'"),
         ("[bot]\nstatus_page = 'User:Bot/<Status>'\n", "bot.status_page: 'User:Bot/<Status>'"),
         ("[bot]\noptin_template = '{{Config}}'\n", "bot.optin_template: '{{Config}}'"),
         ("[bot]\nshutoff_page = 'A~~~'\n", "bot.shutoff_page: 'A~~~' is not a page title"),

@@ -114,3 +114,71 @@ def test_filters_are_registered() -> None:
     assert template.render(v="[[a_]]", w="one two three") == (
         "&#91;&#91;a&#95;&#93;&#93; &#91;&#91;a &#93;&#93; one…"
     )
+
+
+# --- the bot's words in the wiki's language ------------------------------------------------
+
+def _catalogs() -> dict[str, dict]:
+    import json
+
+    from bot.render import LABELS_DIR
+
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in LABELS_DIR.glob("*.json")}
+
+
+def test_every_language_has_every_label_with_the_same_placeholders() -> None:
+    from bot.render import plural_forms
+
+    catalogs = _catalogs()
+    assert {"en", "de", "fr", "pl"} <= set(catalogs)
+    english = catalogs["en"]
+    for language, catalog in catalogs.items():
+        assert set(catalog) == set(english), language
+        for key, text in catalog.items():
+            if key.startswith("@"):
+                continue
+            assert type(text) is type(english[key]), (language, key)
+            forms = text if isinstance(text, list) else [text]
+            english_forms = english[key] if isinstance(english[key], list) else [english[key]]
+            if isinstance(text, list):
+                assert len(forms) == plural_forms(language), (language, key)
+            for form in forms:
+                english_form = english_forms[0]
+                # Labels go into wikitext as they are: nothing in them may act.
+                assert not re.search(r"\[\[|\]\]|\{\{|\}\}|~~~|<|''", form), (
+                    language, key)
+                assert set(re.findall(r"\{(\w+)\}", form)) == set(
+                    re.findall(r"\{(\w+)\}", english_form)), (language, key)
+
+
+def test_labels_follow_the_language_its_fallbacks_and_plural_rules() -> None:
+    from bot.render import label, labels_in, render
+
+    assert label("box-background") == "Background"
+    with labels_in("de"):
+        assert label("box-background") == "Hintergrund"
+        assert label("summary-comments", 1) == "1 Beitrag"
+        assert label("summary-comments", 0) == "0 Beiträge"
+        assert render("summary_edit_summary.txt.j2").strip() == (
+            "Bot: Zusammenfassung der Konsultation aktualisiert")
+    with labels_in("gsw", ("de",)):  # Alemannic falls back to German
+        assert label("box-background") == "Hintergrund"
+    with labels_in("de-at"):
+        assert label("box-background") == "Hintergrund"
+    with labels_in("fr"):
+        assert label("summary-comments", 0) == "0 commentaire"  # French: 0 is singular
+        assert label("summary-comments", 2) == "2 commentaires"
+        assert render("edit_summary.txt.j2", folded=["a", "b"], tagged=["c"]).strip() == (
+            "Bot : 2 introductions de questions repliées ; 1 commentaire non signé marqué")
+    with labels_in("pl"):  # three forms: 1, 2-4 (not 12-14), the rest
+        assert [label("summary-comments", n) for n in (1, 2, 5, 12, 22, 0)] == [
+            "1 komentarz", "2 komentarze", "5 komentarzy", "12 komentarzy", "22 komentarze",
+            "0 komentarzy"]
+    with labels_in("sv"):  # no Swedish labels: English
+        assert label("box-background") == "Background"
+    assert render("edit_summary.txt.j2", folded=["a"], tagged=[], language="de").strip() == (
+        "Bot: 1 Frageneinleitung eingeklappt")
+    assert render("edit_summary.txt.j2", folded=["a"], tagged=[]).strip() == (
+        "Bot: folded 1 question intro")
+    with pytest.raises(KeyError):
+        label("no-such-label")

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.state import STALE_STATE, PageState, StateStore, checked, state_to_json, text_sha1
-from bot.text.history.attribution import Attribution, CachedTexts, attribute, line_queries
+from bot.text.history.attribution import Attribution, CachedTexts, Doubt, attribute, line_keys
+from bot.text.history.contributions import lines_to_attribute
 from bot.text.model.analysis import analyze
-from tests.text.history.test_attribution import base, insert_after
+from bot.text.model.profile import ENGLISH
+from tests.text.history.test_attribution import base, insert_after, normalizer
 
 WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
 TITLE = "Leadership Development/Dialogue: Q&A"
@@ -19,8 +21,13 @@ TITLE = "Leadership Development/Dialogue: Q&A"
 def test_round_trip_and_no_temp_files(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "state")
     state = PageState(
-        TITLE, 42, {"k1": Attribution("Alice", WHEN, 7, False), "k2": None}, as_of=WHEN,
-        last_sha1=text_sha1("page text"),
+        TITLE, 42,
+        {
+            "k1": Attribution("Alice", WHEN, 7, False), "k2": None,
+            "k3": Attribution("Bob", WHEN, 8, False, signed=True),
+            "k4": Doubt("the editor's name is hidden"), "k5": Doubt("reworded", "Carol"),
+        },
+        as_of=WHEN, last_sha1=text_sha1("page text"),
     )
     assert store.save(state) is None
     loaded, warning = store.load(TITLE)
@@ -38,13 +45,17 @@ def test_corrupt_state_starts_fresh_with_a_warning(tmp_path: Path) -> None:
     store = StateStore(tmp_path)
     bad = [
         b"{not json", b"\xff\xfe", b"[]", b'{"version": 99}',
-        b'{"version": 1, "title": "Other", "last_revid": 1, "attributions": {}}',
-        b'{"version": 1, "title": "%s", "last_revid": "x", "attributions": {}}',
-        ('{"version": 1, "title": "' + TITLE + '", "last_revid": 1, '
+        b'{"version": 2, "title": "Other", "last_revid": 1, "attributions": {}}',
+        b'{"version": 2, "title": "%s", "last_revid": "x", "attributions": {}}',
+        ('{"version": 2, "title": "' + TITLE + '", "last_revid": 1, '
          '"attributions": {"k": {"user": "A"}}}').encode(),
-        ('{"version": 1, "title": "' + TITLE + '", "last_revid": 1, '
+        ('{"version": 2, "title": "' + TITLE + '", "last_revid": 1, '
          '"attributions": {"k": {"user": "A", "timestamp": "2016-09-20T09:15:00", '
-         '"revid": 1, "anon": false}}}').encode(),
+         '"revid": 1, "anon": false, "signed": false}}}').encode(),
+        ('{"version": 2, "title": "' + TITLE + '", "last_revid": 1, '
+         '"attributions": {"k": {"doubt": 3}}}').encode(),
+        # Written by an earlier version, without the verdicts: asked again.
+        ('{"version": 1, "title": "' + TITLE + '", "last_revid": 1, "attributions": {}}').encode(),
     ]
     for raw in bad:
         store.path(TITLE).write_bytes(raw)
@@ -83,14 +94,14 @@ def test_second_run_without_new_revisions_fetches_nothing(tmp_path: Path) -> Non
 
     def one_run() -> tuple[dict, int]:
         state, _ = store.load(TITLE)
-        comments = analyze(h.latest).comments
+        wanted = lines_to_attribute(analyze(h.latest))
         texts = CachedTexts(h.source())
         found = attribute(
-            comments, h.metas, texts, current_text=h.latest,
-            known=state.attributions, known_revid=state.last_revid,
+            wanted, h.metas, texts, current_text=h.latest, profile=ENGLISH,
+            normalizer=normalizer(), known=state.attributions, known_revid=state.last_revid,
         )
-        keys = line_queries(comments, h.latest)
-        store.save(state.updated(h.metas[-1].revid, {keys[n].key: found[n] for n in found}))
+        keys = line_keys(h.latest, wanted, normalizer())
+        store.save(state.updated(h.metas[-1].revid, {keys[n]: found[n] for n in found}))
         return found, texts.fetches
 
     first, fetched = one_run()
@@ -106,10 +117,10 @@ def test_state_describes_only_its_revision_and_text(tmp_path: Path) -> None:
     state = PageState(TITLE, 42, last_sha1=sha1)
     assert state.describes(42, sha1) and state.describes(42, "")  # sha1 hidden by revdelete
     assert not state.describes(42, text_sha1("other text")) and not state.describes(41, sha1)
-    # A state file written before the sha1 was kept still loads, and trusts the id alone.
+    # A state file without the sha1 still loads, and trusts the id alone.
     store = StateStore(tmp_path)
     store.path(TITLE).write_text(
-        json.dumps({"version": 1, "title": TITLE, "last_revid": 42, "attributions": {}}),
+        json.dumps({"version": 2, "title": TITLE, "last_revid": 42, "attributions": {}}),
         encoding="utf-8",
     )
     old, warning = store.load(TITLE)

@@ -21,6 +21,8 @@ MAX_GRACE_MINUTES = 7 * 24 * 60
 MIN_PLACEHOLDER_CHARS = 6
 MAX_PLACEHOLDER_CHARS = 200
 MAX_SUBPAGE_CHARS = 64
+MAX_ORGANIZERS = 20
+_USER_NAME = re.compile(r"[^#<>\[\]|{}/\x00-\x1f\x7f]{1,85}")
 _TRUE, _FALSE = {"yes", "true", "1"}, {"no", "false", "0"}
 # A plain subpage name: letters, digits, spaces and a little punctuation; never "/", "..", "#",
 # ":", or characters that are invalid in titles or could start markup.
@@ -102,6 +104,16 @@ def _placeholder(value: str) -> dict[str, object]:
     return {"placeholder_patterns": (r"\s+".join(re.escape(w) for w in value.split()),)}
 
 
+def _organizers(value: str) -> dict[str, object]:
+    names = [" ".join(n.replace("_", " ").split()) for n in value.split(",")]
+    names = [n for n in names if n]
+    if not names or len(names) > MAX_ORGANIZERS or not all(
+        _USER_NAME.fullmatch(n) for n in names
+    ):
+        raise _Bad(f"expected 1 to {MAX_ORGANIZERS} user names separated by commas")
+    return {"organizers": tuple(names)}
+
+
 # The parameters editors may set, and where each goes in PageOptions.
 EDITABLE: dict[str, Callable[[str], dict[str, object]]] = {
     "collapse": _boolean("collapse"),
@@ -114,6 +126,7 @@ EDITABLE: dict[str, Callable[[str], dict[str, object]]] = {
     "tag_undated": _boolean("tag_undated"),
     "grace_minutes": _grace_minutes,
     "placeholder": _placeholder,
+    "organizers": _organizers,
 }
 
 

@@ -1,29 +1,31 @@
-"""Plan one page's maintenance: analyze, tag unsigned comments, fold intros, render the summary.
+"""Plan one page's maintenance: decide its comments, tag the unsigned ones, fold intros, render
+the summary.
 
 plan_page() is the whole transform step of read -> analyze -> transform -> render -> save, as a
-pure function. It also checks that every comment's text is still present, in order, in the new
-text; a plan that lost anything is marked so the wiki layer refuses to save it.
+pure function: tags, boxes and the summary all follow one decision of the page history
+(bot.text.history.contributions). It checks that the tags come out again exactly and that every
+comment's text is still present, in order; a plan that lost anything is marked so the wiki layer
+refuses to save it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.config import PageOptions
 from bot.render import render
 from bot.text.edits.collapse import CollapseOptions, convert
+from bot.text.edits.tagging import Skipped, TaggingPolicy, TagMade, tag_comments, tag_names, untag
+from bot.text.history.attribution import Authorship, line_keys
+from bot.text.history.contributions import Decision, decide, lines_to_attribute
+from bot.text.history.lines import Normalizer
 from bot.text.model.analysis import Analysis, Comment, analyze
 from bot.text.model.profile import SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 from bot.text.reports.summary import build_summary, render_summary, summary_to_dict
-
-if TYPE_CHECKING:
-    from bot.text.edits.tagging import TaggingPolicy, TagMade
-    from bot.text.history.attribution import Attribution
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,13 @@ class PagePlan:
     new_text: str
     folded: tuple[str, ...]
     tagged: tuple[TagMade, ...]
+    skipped: tuple[Skipped, ...]  # comments left untagged, and why
     edit_summary: str
     summary_text: str | None  # the summary subpage's wikitext, when summaries are on
     summary_json: str | None
     lost: tuple[Comment, ...]  # comments whose text the transform did not keep: never save
+    decision: Decision  # the page's comments as the history decides them
+    keys: dict[int, str]  # line keys of new_text (see keys_of), {} without history
 
     @property
     def page_changed(self) -> bool:
@@ -48,8 +53,6 @@ def prompt_phrases(options: PageOptions) -> tuple[str, ...]:
 
 
 def tagging_policy(options: PageOptions) -> TaggingPolicy:
-    from bot.text.edits.tagging import TaggingPolicy
-
     return TaggingPolicy(
         grace=timedelta(minutes=options.grace_minutes),
         opt_out=frozenset(options.opt_out),
@@ -62,8 +65,28 @@ def tagging_policy(options: PageOptions) -> TaggingPolicy:
     )
 
 
-def missing_comments(comments: Sequence[Comment], new_text: str) -> list[Comment]:
-    """Comments whose text is not found, in page order, in the new text.
+def line_normalizer(options: PageOptions, profile: SiteProfile) -> Normalizer:
+    """How lines are compared across revisions: prompt text and unsigned tags do not count."""
+    return Normalizer(prompt_phrases(options), tag_names(tagging_policy(options), profile))
+
+
+def authorship_by_line(
+    authorship: Mapping[str, Authorship], keys: Mapping[int, str]
+) -> dict[int, Authorship]:
+    """Line number -> authorship, from authorship kept by line key (LineQuery.key)."""
+    return {n: authorship[key] for n, key in keys.items() if key in authorship}
+
+
+def keys_of(analysis: Analysis, normalizer: Normalizer) -> dict[int, str]:
+    """The key of each line of the analyzed text whose writer the plan needs."""
+    return line_keys(analysis.text, lines_to_attribute(analysis), normalizer)
+
+
+def missing_comments(comments: Sequence[Comment], old_lines: list[str], new_text: str) -> list[
+    Comment
+]:
+    """Comments whose text (as `old_lines` has it: tags appended) is not found, in page order,
+    in the new text.
 
     The bot only appends tags and moves organizer text into boxes, so every comment keeps its
     text and its order; searching onward from the previous find keeps this linear in page size.
@@ -71,24 +94,13 @@ def missing_comments(comments: Sequence[Comment], new_text: str) -> list[Comment
     missing = []
     position = 0
     for comment in comments:
-        found = new_text.find(comment.text, position)
+        text = "\n".join(old_lines[comment.line - 1 : comment.end_line])
+        found = new_text.find(text, position)
         if found < 0:
             missing.append(comment)
         else:
-            position = found + len(comment.text)
+            position = found + len(text)
     return missing
-
-
-def without_tags(text: str, tagged: Sequence[TagMade]) -> str:
-    """The text with the tags the bot appended taken out again, for missing_comments().
-
-    A participant's own identical tag text could be taken out instead; that only makes the
-    check stricter (the edit is refused), never looser.
-    """
-    for tag in tagged:
-        spaced = " " + tag.wikitext
-        text = text.replace(spaced if spaced in text else tag.wikitext, "", 1)
-    return text
 
 
 def plan_page(
@@ -98,38 +110,66 @@ def plan_page(
     profile: SiteProfile,
     now: datetime,
     as_of: datetime | None,
-    attributions: Mapping[int, Attribution | None] | None = None,
+    authorship: Mapping[str, Authorship] | None = None,
     analysis: Analysis | None = None,
+    organizers: Iterable[str] = (),
+    normalizer: Normalizer | None = None,
+    keys: Mapping[int, str] | None = None,
 ) -> PagePlan:
-    """The plan for one page; `analysis` is analyze() of `text`, when the caller has it."""
+    """The plan for one page.
+
+    `authorship` is who wrote each line, by line key (bot.wiki.attribute), or None offline;
+    `analysis` is analyze() of `text`, `normalizer` the attribution's line_normalizer() and
+    `keys` keys_of() the text, when the caller has them; `organizers` are added to the page's
+    own (the bot's account is one: its lines are no one's comments).
+    """
     phrases = prompt_phrases(options)
     if analysis is None:
         analysis = analyze(text, profile, phrases)
-    new_text, tagged = text, ()
-    if options.tag_unsigned and attributions:
-        from bot.text.edits.tagging import tag_comments
-
-        tagging = tag_comments(text, analysis, attributions, now, tagging_policy(options), profile)
-        new_text, tagged = tagging.text, tagging.tagged
-    folded: tuple[str, ...] = ()
+    if normalizer is None:
+        normalizer = line_normalizer(options, profile)
+    team = (*options.organizers, *organizers)
+    authorship = authorship or {}
+    if authorship and keys is None:
+        keys = keys_of(analysis, normalizer)
+    keys = dict(keys or {})
+    decision = decide(analysis, authorship_by_line(authorship, keys), team)
+    tagged_text, tagged, skipped = text, (), ()
+    if options.tag_unsigned and authorship:
+        tagging = tag_comments(text, decision.analysis, now, tagging_policy(options), profile)
+        tagged_text, tagged, skipped = tagging.text, tagging.tagged, tagging.skipped
+    new_text, folded = tagged_text, ()
     if options.collapse:
-        conversion = convert(new_text, collapse_options(options), profile, phrases)
+        conversion = convert(
+            tagged_text, collapse_options(options), profile, phrases,
+            keep=decision.participant_lines,
+        )
         new_text, folded = conversion.text, conversion.folded
-    lost = tuple(missing_comments(analysis.comments, without_tags(new_text, tagged)))
-    final = analyze(new_text, profile, phrases) if new_text != text else analysis
+    if untag(tagged_text, tagged) != text:
+        lost = analysis.comments  # cannot happen: tags are only ever appended
+    else:
+        lost = tuple(missing_comments(analysis.comments, tagged_text.split("\n"), new_text))
+    final = decision
+    if new_text != text:
+        final_model = analyze(new_text, profile, phrases)
+        keys = keys_of(final_model, normalizer) if authorship else {}
+        final = decide(final_model, authorship_by_line(authorship, keys), team)
     summary_text = summary_json = None
     if options.summary:
-        summary_text, summary_json = _summaries(final, options, as_of, profile)
+        summary_text, summary_json = _summaries(final.analysis, options, as_of, profile)
     return PagePlan(
         title=options.title,
         old_text=text,
         new_text=new_text,
         folded=folded,
         tagged=tagged,
+        skipped=skipped,
         edit_summary=render("edit_summary.txt.j2", folded=folded, tagged=tagged).strip(),
         summary_text=summary_text,
         summary_json=summary_json,
         lost=lost,
+        decision=decision,
+        keys=keys,
     )
 
 

@@ -1,4 +1,4 @@
-"""Entry point of the subcommands that use the wiki: run, serve and attribute.
+"""Entry point of the subcommands that use the wiki: run, serve, attribute and profile.
 
 pywikibot's global options (-simulate, -dir:, -user:, -family:, -lang:, -site:, -pt: ...) are taken
 by pywikibot.handle_args; the rest are ours. The Site is created here, at run time, never at import.
@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.config import Config, PageOptions, load_config, title_key
 from bot.errors import EXIT_OK, EXIT_PAGE_FAILED, EXIT_USAGE, BotError, InputError
 from bot.ops.redact import RedactingFilter, Redactor, install
-from bot.text.model.profile import ENGLISH, SiteProfile, load_profile
+from bot.text.model.profile import SiteProfile, load_profile
 from bot.titles import title_problem
 
 DEFAULT_CONFIG = "consultation-bot.toml"
@@ -32,6 +32,10 @@ def _parser(command: str) -> argparse.ArgumentParser:
         description="pywikibot's global options (-simulate, -dir:, -user:, -family:, -lang:, "
         "-pt:, ...) are accepted too.",
     )
+    if command == "profile":
+        parser.description = ("Print the wiki's site profile as JSON, as --profile reads it. "
+                              + str(parser.description))
+        return parser
     parser.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
                         help=f"TOML configuration (default: {DEFAULT_CONFIG})")
     parser.add_argument("--page", action="append", metavar="TITLE",
@@ -40,7 +44,8 @@ def _parser(command: str) -> argparse.ArgumentParser:
     if command in ("run", "serve"):
         parser.add_argument("--any-page", action="store_true",
                             help="let --page name any page (it gets the [defaults])")
-    parser.add_argument("--profile", metavar="PATH", help="site profile JSON (default: English)")
+    parser.add_argument("--profile", metavar="PATH",
+                        help="site profile JSON (default: read from the wiki)")
     if command in ("run", "serve"):
         parser.add_argument("--dry-run", action="store_true",
                             help="show the diffs that would be saved; send no write request")
@@ -85,13 +90,16 @@ def wiki_main(command: str, argv: list[str]) -> int:
     if ours:
         raise InputError(f"unrecognized arguments: {' '.join(ours)}")
     args.pywikibot_args = pywikibot_args
-    _check_titles(args.page or [])
-    config = load_config(args.config)
-    profile: SiteProfile = load_profile(args.profile) if args.profile else ENGLISH
-    if not (config.pages or args.page or config.bot.optin_template):
-        raise InputError(
-            f"{args.config}: no [[pages]] configured, no bot.optin_template and no --page given"
-        )
+    config, profile = Config(), None
+    if command != "profile":
+        _check_titles(args.page or [])
+        config = load_config(args.config)
+        profile = load_profile(args.profile) if args.profile else None
+        if not (config.pages or args.page or config.bot.optin_template):
+            raise InputError(
+                f"{args.config}: no [[pages]] configured, no bot.optin_template and no --page "
+                "given"
+            )
     # Output is scrubbed of credentials before pywikibot can print anything; the secrets are
     # added once pywikibot's configuration says where the password file is.
     redactor = Redactor()
@@ -109,7 +117,7 @@ def wiki_main(command: str, argv: list[str]) -> int:
 
 
 def _with_pywikibot(
-    command: str, args: argparse.Namespace, config: Config, *, profile: SiteProfile,
+    command: str, args: argparse.Namespace, config: Config, *, profile: SiteProfile | None,
     redactor: Redactor, stop: threading.Event,
 ) -> int:
     """The wiki commands, once our own options and the configuration are known to be good."""
@@ -131,6 +139,8 @@ def _with_pywikibot(
     install(redactor)  # pywikibot's log handlers exist now
     if unknown:
         raise InputError(f"unrecognized arguments: {' '.join(unknown)}")
+    if command == "profile":
+        return print_profile()
     if command == "attribute":
         return attribute_pages(config, select_pages(config, args.page), profile)
 
@@ -257,16 +267,38 @@ def connect() -> object:
     return site
 
 
-def attribute_pages(config: Config, pages: list[PageOptions], profile: SiteProfile) -> int:
+def print_profile() -> int:
+    """The `profile` command: the wiki's site profile, read from it now, as JSON."""
+    import json
+
+    from bot.text.model.profile import profile_to_dict
+    from bot.wiki.profile import read_profile
+    from bot.wiki.site import Wiki
+
+    profile = read_profile(Wiki(connect()))
+    print(json.dumps(profile_to_dict(profile), ensure_ascii=False, indent=1))
+    return EXIT_OK
+
+
+def attribute_pages(
+    config: Config, pages: list[PageOptions], profile: SiteProfile | None
+) -> int:
     """The read-only `attribute` command: who would be tagged, and why others would not."""
     from dataclasses import replace
+    from datetime import timedelta
 
     from bot.state import StateStore, checked
     from bot.wiki.attribute import describe_attributions
+    from bot.wiki.profile import cached_profile
     from bot.wiki.run import utc_now
     from bot.wiki.site import Wiki
 
     wiki = Wiki(connect())
+    if profile is None:
+        profile = cached_profile(
+            wiki, config.resolve(config.bot.state_dir),
+            timedelta(hours=config.bot.profile_ttl_hours), utc_now(),
+        )
     store = StateStore(config.resolve(config.bot.state_dir))
     status = EXIT_OK
     for given in pages:

@@ -22,7 +22,7 @@ from bot.errors import EXIT_OK, EXIT_PAGE_FAILED, BotError, InputError
 from bot.ops.budget import OverBudget, cpu_budget
 from bot.ops.lock import LockWaitStopped, acquire
 from bot.ops.signals import StopNow, stop_requested, stop_signal
-from bot.render import render
+from bot.render import label, labels_in, render
 from bot.state import StateStore
 from bot.text.model.profile import SiteProfile
 from bot.text.optin import read_optin
@@ -32,10 +32,15 @@ from bot.wiki.site import UNREACHABLE, BadTitle, RequestCounter, Wiki, one_line
 
 # The status page is saved when its content changes, and at least this often otherwise.
 STATUS_REFRESH = timedelta(days=1)
-_STATUS_TIME = re.compile(r"^\* Last pass: .*$", re.MULTILINE)
-# A page's line on the status page, as templates/status.wikitext.j2 writes it.
+# A page's line on the status page, as templates/status.wikitext.j2 writes it, and an error's.
 _STATUS_LINE = re.compile(r"^\* \[\[:[^|\]\n]*\|(?P<title>[^\]\n]*)\]\]: (?P<outcome>.*)$",
                           re.MULTILINE)
+_ERROR_LINE = re.compile(r"^\* (?P<error>&#91;&#91;.*)$", re.MULTILINE)
+
+
+def _status_time() -> re.Pattern[str]:
+    """The status page's "Last pass" line, in the wiki's language."""
+    return re.compile(rf"^\* {re.escape(label('status-last-pass'))}: .*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class PassResult:
 def locked_pass(
     config: Config,
     pages: list[PageOptions] | None,
-    profile: SiteProfile,
+    profile: SiteProfile | None,
     *,
     dry_run: bool,
     before_save: Callable[[str], None] | None = None,
@@ -100,7 +105,7 @@ def locked_pass(
 def run_pass(
     config: Config,
     pages: list[PageOptions] | None,
-    profile: SiteProfile,
+    profile: SiteProfile | None,
     *,
     dry_run: bool,
     before_save: Callable[[str], None] | None = None,
@@ -112,10 +117,12 @@ def run_pass(
     The pages are `requested` (--page titles: configured or opted-in ones, any with `any_page`),
     else `pages`, else the configured and opted-in ones. A title the wiki refuses, in the
     configuration or on the command line, is an InputError (exit status 2) before any edit.
+    `profile` None: the wiki's own, read from it (or kept from a recent pass).
     """
     import pywikibot
 
     from bot.wiki.main import connect
+    from bot.wiki.profile import cached_profile
 
     apply_limits(config.bot)
     started = time.monotonic()
@@ -126,16 +133,25 @@ def run_pass(
         try:
             site = connect()
             wiki = Wiki(site, requests)
-            maintainer = PageMaintainer(
-                wiki, config, profile, dry_run=result.dry_run, now=utc_now,
-                before_save=before_save,
-                state_store=StateStore(config.resolve(config.bot.state_dir)),
-            )
-            selection = Selection(pages, tuple(requested), any_page)
-            _maintain_all(config, wiki, maintainer, selection, result)
-            if config.bot.status_page and not result.dry_run and not result.unreachable:
-                _save_status(wiki, config, maintainer, result)
-        except StopNow as exc:  # while logging in
+            if profile is None:
+                profile = cached_profile(
+                    wiki, config.resolve(config.bot.state_dir),
+                    timedelta(hours=config.bot.profile_ttl_hours), utc_now(), say,
+                )
+            with labels_in(profile.language, profile.language_fallbacks):
+                maintainer = PageMaintainer(
+                    wiki, config, profile, dry_run=result.dry_run, now=utc_now,
+                    before_save=before_save,
+                    state_store=StateStore(config.resolve(config.bot.state_dir)),
+                )
+                selection = Selection(pages, tuple(requested), any_page)
+                _maintain_all(config, wiki, maintainer, selection, result)
+                if config.bot.status_page and not result.dry_run and not result.unreachable:
+                    _save_status(wiki, config, maintainer, result)
+        except UNREACHABLE as exc:  # while reading the site's profile
+            result.unreachable = one_line(exc)
+            say(f"the wiki could not be reached ({result.unreachable}): the pass stops here")
+        except StopNow as exc:  # while logging in or reading the site's profile
             result.stopped = stop_signal()
             say(f"stopped: {one_line(exc)}")
         finally:
@@ -314,12 +330,12 @@ def discover_optins(
 
 def _outcome(report: PageReport) -> str:
     if report.error:
-        return f"error: {report.error}"
+        return label("status-outcome-error", detail=report.error)
     if report.skipped:
-        return f"skipped ({report.skipped})"
+        return label("status-outcome-skipped", reason=report.skipped)
     if report.edits:
-        return f"{len(report.edits)} edits" if len(report.edits) > 1 else "1 edit"
-    return "nothing to change"
+        return label("status-outcome-edits", len(report.edits))
+    return label("status-outcome-nothing")
 
 
 def _save_status(
@@ -335,12 +351,15 @@ def _save_status(
         say(f"[[{title}]]: warning: status page not saved: {one_line(exc)}")
 
 
-def status_entries(text: str) -> list[tuple[str, str]]:
-    """The (title, outcome) lines of a status page the bot wrote."""
-    return [
-        (html.unescape(m.group("title")), html.unescape(m.group("outcome")))
-        for m in _STATUS_LINE.finditer(text)
-    ]
+def status_entries(text: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The (title, outcome) lines of a status page the bot wrote, and its errors by title."""
+    pages = [(html.unescape(m.group("title")), html.unescape(m.group("outcome")))
+             for m in _STATUS_LINE.finditer(text)]
+    errors = {}
+    for match in _ERROR_LINE.finditer(text):
+        error = html.unescape(match.group("error"))
+        errors.setdefault(error[2:error.find("]]")], error)
+    return pages, errors
 
 
 def update_status(wiki: Wiki, config: Config, result: PassResult, finished: datetime) -> None:
@@ -351,28 +370,31 @@ def update_status(wiki: Wiki, config: Config, result: PassResult, finished: date
     title = config.bot.status_page
     current = wiki.read(title)
     entries = [(r.title, _outcome(r)) for r in result.reports]
+    errors = {r.title: f"[[{r.title}]]: {r.error}" for r in result.reports if r.error}
     if result.manual and current.exists:
+        kept, kept_errors = status_entries(current.text)
         ours = dict(entries)
-        kept = status_entries(current.text)
         entries = [(t, ours.pop(t, o)) for t, o in kept] + list(ours.items())
-    errors = [f"[[{t}]]: {o.removeprefix('error: ')}" for t, o in entries
-              if o.startswith("error: ")]
+        ran = {r.title for r in result.reports}
+        errors = {t: errors.get(t) if t in ran else kept_errors.get(t) for t, _ in entries}
     edits = len(result.edits)
+    error_lines = [e for e in errors.values() if e]
     text = render(
         "status.wikitext.j2",
-        finished=finished, stopped=result.stopped, edits=edits, errors=errors,
+        finished=finished, stopped=result.stopped, edits=edits, errors=error_lines,
         manual=len(result.reports) if result.manual else 0,
         pages=[{"title": t, "outcome": o} for t, o in entries],
     ).rstrip("\n")
     if current.exists:
-        same = _STATUS_TIME.sub("", current.text.rstrip("\n")) == _STATUS_TIME.sub("", text)
+        line = _status_time()
+        same = line.sub("", current.text.rstrip("\n")) == line.sub("", text)
         fresh = current.timestamp is not None and finished - current.timestamp < STATUS_REFRESH
         if same and fresh:
             return
         if not current.bots_allowed:
             say(f"[[{title}]]: skipped: {{{{nobots}}}}")
             return
-    summary = render("status_edit_summary.txt.j2", edits=edits, errors=len(errors)).strip()
+    summary = render("status_edit_summary.txt.j2", edits=edits, errors=len(error_lines)).strip()
     outcome = wiki.save(current, text, summary)
     if outcome.status == "saved":
         say(f"[[{title}]]: saved revision {outcome.revid} ({summary})")

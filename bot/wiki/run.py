@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pywikibot
@@ -21,8 +21,9 @@ from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
 from bot.text.model.analysis import analyze
 from bot.text.model.profile import SiteProfile
-from bot.text.plan import PagePlan, plan_page, prompt_phrases
+from bot.text.plan import PagePlan, line_normalizer, plan_page, prompt_phrases, tagging_policy
 from bot.wiki.attribute import AttributionRun, attribute_page
+from bot.wiki.profile import TemplateCheck
 from bot.wiki.site import UNREACHABLE, PageSnapshot, SaveOutcome, Wiki, same_content
 
 
@@ -44,6 +45,7 @@ class Planned:
     plan: PagePlan
     attribution: AttributionRun
     as_of: datetime | None
+    warning: str = ""  # why the plan leaves out what the options asked for
 
 
 def say(line: str) -> None:
@@ -69,6 +71,7 @@ class PageMaintainer:
         self.dry_run, self.now = dry_run, now
         self.before_save = before_save  # a test seam: runs between the read and the save
         self.state_store = state_store
+        self.templates = TemplateCheck(wiki)
 
     def shutoff_reason(self) -> str:
         """Why the on-wiki shutoff page stops edits now, or "" when the bot may edit."""
@@ -96,7 +99,10 @@ class PageMaintainer:
             return report
         state = self._load_state(options.title, report, snapshot)
         planned = self._plan(options, snapshot, state)
-        self._report_attribution(name, planned.attribution, report)
+        self._report_attribution(name, planned, report)
+        if planned.warning:
+            report.warnings.append(planned.warning)
+            say(f"{name}: warning: {planned.warning}")
         plan = planned.plan
         if plan.lost:
             lines = ", ".join(str(c.line) for c in plan.lost)
@@ -171,8 +177,13 @@ class PageMaintainer:
         if self.state_store is None or self.dry_run or revid is None:
             return
         state = planned.attribution.state
+        keys = planned.plan.keys
+        if revid != planned.attribution.state.last_revid and sha1 != text_sha1(
+            planned.plan.new_text
+        ):
+            keys = {}  # the wiki stored another text than sent ({{subst:}}): keys unknown
         warning = self.state_store.save(
-            state.updated(revid, state.attributions, planned.as_of, sha1)
+            state.updated(revid, state.attributions, planned.as_of, sha1, line_keys=keys)
         )
         if warning:
             report.warnings.append(warning)
@@ -188,36 +199,71 @@ class PageMaintainer:
 
     def _plan(self, options: PageOptions, snapshot: PageSnapshot, state: PageState) -> Planned:
         analysis = analyze(snapshot.text, self.profile, prompt_phrases(options))
-        if options.tag_unsigned:
+        normalizer = line_normalizer(options, self.profile)
+        if options.tag_unsigned or options.collapse or options.summary:
+            # Tags, boxes and the summary follow one decision of the history: who wrote what.
             run = attribute_page(
-                self.wiki, snapshot, options, self.profile, state, analysis=analysis
+                self.wiki, snapshot, options, self.profile, state, analysis=analysis,
+                normalizer=normalizer,
             )
         else:
             run = AttributionRun({}, state.updated(snapshot.revid, {}, state.as_of))
         as_of = self._as_of(snapshot, state) if options.summary else None
+        organizers = (self.wiki.username, *run.organizers)
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
-            attributions=run.attributions, analysis=analysis,
+            authorship=run.authorship, analysis=analysis, organizers=organizers,
+            normalizer=normalizer, keys=run.keys,
         )
-        return Planned(plan, run, as_of)
+        missing = self._missing_templates(plan, options)
+        if not missing:
+            return Planned(plan, run, as_of)
+        # A tag naming a template the wiki lacks would show as a red link: no tags at all.
+        names = ", ".join(f"{{{{{n}}}}}" for n in missing)
+        plan = plan_page(
+            snapshot.text, replace(options, tag_unsigned=False), profile=self.profile,
+            now=self.now(), as_of=as_of, authorship=run.authorship, analysis=analysis,
+            organizers=organizers, normalizer=normalizer, keys=run.keys,
+        )
+        warning = (f"not tagged: the wiki has no template {names} (create it, or set "
+                   "unsigned_template / unsigned_ip_template)")
+        return Planned(plan, run, as_of, warning)
+
+    def _missing_templates(self, plan: PagePlan, options: PageOptions) -> list[str]:
+        """The templates the plan's tags use that the wiki does not have (asked only when the
+        plan tags, once per template and pass)."""
+        if not plan.tagged:
+            return []
+        from bot.text.edits.tagging import template_names
+
+        names = template_names(tagging_policy(options), self.profile)
+        used = sorted({names[t.kind] for t in plan.tagged})
+        return self.templates.missing(used)
 
     @staticmethod
-    def _report_attribution(name: str, run: AttributionRun, report: PageReport) -> None:
+    def _report_attribution(name: str, planned: Planned, report: PageReport) -> None:
+        run = planned.attribution
         report.attribution = {
             "lines": run.lines, "revisions": run.revisions,
             "history_requests": run.history_requests, "revision_fetches": run.fetches,
+            "text_requests": run.text_requests,
         }
         if run.warning:
             report.warnings.append(run.warning)
             say(f"{name}: warning: {run.warning}")
+        for doubt in (c for c in planned.plan.decision.analysis.comments if c.doubt):
+            note = f"line {doubt.line} not tagged: {doubt.doubt}"
+            report.warnings.append(note)
+            say(f"{name}: {note}")
         if not run.lines:
             return
         if run.revisions:
-            say(f"{name}: attributed {run.lines} comment lines from {run.revisions} revisions "
+            say(f"{name}: attributed {run.lines} lines from {run.revisions} revisions "
                 f"({_count(run.history_requests, 'history request')}, "
-                f"{_count(run.fetches, 'revision text')} fetched)")
+                f"{_count(run.fetches, 'revision text')} fetched in "
+                f"{_count(run.text_requests, 'request')})")
         else:
-            say(f"{name}: attributed {run.lines} comment lines from the saved state "
+            say(f"{name}: attributed {run.lines} lines from the saved state "
                 "(no history request)")
 
     def _save_page(

@@ -290,6 +290,7 @@ class Wiki:
                             anon=bool(rev.get("anon")),
                             tags=tuple(rev.get("tags", ())),
                             sha1=rev.get("sha1") or "",
+                            hidden=bool(rev.get("sha1hidden")),
                         )
                     )
             if "continue" not in data:
@@ -306,9 +307,25 @@ class Wiki:
                 return rev.get("sha1") or ""
         return ""
 
-    def revision_text(self, title: str, revid: int) -> str:
-        page = pywikibot.Page(self.site, title)
-        return page.get_revision(revid, content=True).text or ""
+    def revision_texts(self, revids: list[int]) -> dict[int, str | None]:
+        """The texts of up to 50 revisions in one request (more if the answer is cut short
+        and continued); None for a revision whose text is hidden."""
+        params: dict[str, object] = {
+            "action": "query", "prop": "revisions", "revids": "|".join(map(str, revids)),
+            "rvprop": "ids|content", "rvslots": "main", "formatversion": 2, "continue": "",
+        }
+        found: dict[int, str | None] = {}
+        while True:
+            data = self.site.simple_request(**params).submit()
+            for page in data.get("query", {}).get("pages", []):
+                for rev in page.get("revisions", []):
+                    main = rev.get("slots", {}).get("main", {})
+                    hidden = rev.get("texthidden") or main.get("texthidden")
+                    if "content" in main or hidden:
+                        found[rev["revid"]] = None if hidden else main["content"]
+            if "continue" not in data:
+                return found
+            params.update(data["continue"])
 
     def latest_timestamp_not_by(self, title: str, user: str, limit: int = 50) -> datetime | None:
         """When someone other than `user` last edited the page (the newest data it reflects)."""

@@ -93,6 +93,7 @@ def test_parameters_become_the_page_options() -> None:
         "| tag_undated = true\n"
         "| grace_minutes = 120\n"
         "| placeholder = Write your reply here!\n"
+        "| organizers = Mira (WMF), Tomás_(WMF)\n"
         "}}"
     )
     assert result.problems == ()
@@ -109,7 +110,14 @@ def test_parameters_become_the_page_options() -> None:
         tag_undated=True,
         grace_minutes=120,
         placeholder_patterns=("operator phrase", r"Write\s+your\s+reply\s+here!"),
+        organizers=("Mira (WMF)", "Tomás (WMF)"),
     )
+
+
+@pytest.mark.parametrize("value", ["", " , ", "A|B", "[[User:A]]", "A/B", ",".join("x" * 21)])
+def test_bad_organizers_are_a_problem(value: str) -> None:
+    result = opt_in("{{User:ConsultationBot/config|organizers=" + value + "}}")
+    assert result.options is None and result.problems
 
 
 def test_without_parameters_the_defaults_apply() -> None:

@@ -55,11 +55,13 @@ def test_summary_alone_is_saved_when_only_it_changes(devwiki, run_bot, tmp_path)
     create(devwiki, title, SAMPLE)
     assert run_bot(config_for(title)).status == 0
     before = bot_edits(devwiki, title)
-    # A translated template: the summary's text changes, the page and the data do not.
+    # An operator's copy of the template with its own words: the summary's text changes, the
+    # page and the data do not.
     shipped = (ROOT / "templates" / "summary.wikitext.j2").read_text(encoding="utf-8")
-    assert "Participants" in shipped
+    heading = '{{ label("summary-participants-heading") }}'
+    assert heading in shipped
     template = tmp_path / "summary.j2"
-    template.write_text(shipped.replace("Participants", "Teilnehmende"), encoding="utf-8")
+    template.write_text(shipped.replace(heading, "Teilnehmende"), encoding="utf-8")
     again = run_bot(config_for(title, extra=f'summary_template = "{template}"\n'))
     assert again.status == 0, again.stdout + again.stderr
     new = bot_edits(devwiki, title)[len(before):]

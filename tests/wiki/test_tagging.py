@@ -2,13 +2,17 @@
 
 The history is made by real accounts and an anonymous editor, then edited the way consultation
 pages are: a typo fix by someone else, a section move, and a vandal's removal reverted with undo.
+Its edits are dated in 2016 (the wiki's clock is set for each), so that they are older than the
+hour in which an author may still sign.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -50,8 +54,33 @@ def config(title: str, tmp_path, extra: str = "") -> str:
     """
 
 
-def change(devwiki: DevWiki, user: str | None, title: str, edit) -> dict:
-    """Apply `edit` (text -> text) to the current text as `user`; returns the API's edit result."""
+_MINUTES = itertools.count()
+
+
+def tick(devwiki: DevWiki) -> None:
+    """Set the wiki's clock for the next edit: three minutes after the last one, in 2016."""
+    devwiki.clock(datetime(2016, 9, 20, 9, 0, tzinfo=UTC) + timedelta(minutes=3 * next(_MINUTES)))
+
+
+@pytest.fixture(autouse=True)
+def real_clock_after(devwiki: DevWiki) -> Iterator[None]:
+    yield
+    devwiki.clock(None)
+
+
+def open_page(devwiki: DevWiki, title: str, *, fresh: bool = False) -> None:
+    if not fresh:
+        tick(devwiki)
+    devwiki.client("Admin").edit(title, OPENING, summary="open the consultation")
+
+
+def change(
+    devwiki: DevWiki, user: str | None, title: str, edit, *, fresh: bool = False
+) -> dict:
+    """Apply `edit` (text -> text) to the current text as `user`; returns the API's edit result.
+    The edit is dated in 2016, or now when `fresh`."""
+    if not fresh:
+        tick(devwiki)
     client = devwiki.client(user)
     current = client.read(title)
     new = edit(current.text)
@@ -74,7 +103,7 @@ def when(devwiki: DevWiki, title: str, revid: int) -> str:
 def build_history(devwiki: DevWiki, title: str) -> dict[str, int]:
     """The consultation's history; returns the revision that added each unsigned comment."""
     added: dict[str, int] = {}
-    devwiki.client("Admin").edit(title, OPENING, summary="open the consultation")
+    open_page(devwiki, title)
     q1, q2 = "=== Question one: budget ===", "=== Question two: translation ==="
 
     def under(heading: str, line: str):
@@ -103,6 +132,7 @@ def build_history(devwiki: DevWiki, title: str) -> dict[str, int]:
     # A vandal removes Bob's comment; an admin undoes it (MediaWiki tags the undo mw-undo).
     vandal = change(devwiki, "Carol", title, lambda t: t.replace(BOB_FIXED + "\n", ""))
     admin = devwiki.client("Admin")
+    tick(devwiki)
     admin.post(action="edit", title=title, undo=vandal["newrevid"], token=admin.token())
     return added
 
@@ -151,17 +181,27 @@ def test_unsigned_comments_are_tagged_with_their_true_author_and_minute(
 
 
 def test_grace_period_and_opt_out_leave_comments_untagged(devwiki, run_bot, tmp_path) -> None:
-    title = "Tagging test/Policy"
-    devwiki.client("Admin").edit(title, OPENING, summary="open")
-    change(devwiki, "Bob", title, lambda t: t.replace(PROMPT, f"{PROMPT}\n{BOB}", 1))
-    change(devwiki, "Carol", title, lambda t: t.rstrip() + "\n:* Carol's fresh unsigned point.\n")
-    fresh = run_bot(config(title, tmp_path).replace("grace_minutes = 0", "grace_minutes = 30"))
+    """Comments younger than an hour are never tagged, whatever grace_minutes says (their
+    authors may still sign in a follow-up edit); opted-out users never are."""
+    fresh_title, old_title = "Tagging test/Policy fresh", "Tagging test/Policy old"
+    for title, fresh in ((fresh_title, True), (old_title, False)):
+        open_page(devwiki, title, fresh=fresh)
+        change(devwiki, "Bob", title, lambda t: t.replace(PROMPT, f"{PROMPT}\n{BOB}", 1),
+               fresh=fresh)
+        change(devwiki, "Carol", title, lambda t: t.rstrip() + "\n:* Carol's unsigned point.\n",
+               fresh=fresh)
+    devwiki.clock(None)
+    fresh = run_bot(config(fresh_title, tmp_path))  # grace_minutes = 0
     assert fresh.status == 0, fresh.stdout + fresh.stderr
-    assert "{{unsigned" not in devwiki.client().read(title).text
-    opted = run_bot(config(title, tmp_path, extra='opt_out = ["Bob", "Carol"]'))
+    assert "{{unsigned" not in devwiki.client().read(fresh_title).text
+    opted = run_bot(config(old_title, tmp_path, extra='opt_out = ["Bob", "Carol"]'))
     assert opted.status == 0, opted.stdout + opted.stderr
-    assert "{{unsigned" not in devwiki.client().read(title).text
-    assert bot_edits(devwiki, title) == []
+    assert "{{unsigned" not in devwiki.client().read(old_title).text
+    assert bot_edits(devwiki, fresh_title) == bot_edits(devwiki, old_title) == []
+    tagged = run_bot(config(old_title, tmp_path, extra='opt_out = ["Carol"]'))
+    assert tagged.status == 0, tagged.stdout + tagged.stderr
+    text = devwiki.client().read(old_title).text
+    assert "{{unsigned|Bob|" in text and "{{unsigned|Carol|" not in text
 
 
 @pytest.mark.parametrize("new_revision", [False, True])
@@ -172,12 +212,13 @@ def test_a_state_of_another_wiki_state_is_not_trusted(
     differs from what it saw is dropped, not used to credit comments to the wrong people.
     Checked against the page's text when it has no new revision, else against the history."""
     title = f"Tagging test/Restored wiki {new_revision}"
-    devwiki.client("Admin").edit(title, OPENING, summary="open")
+    open_page(devwiki, title)
     change(devwiki, "Bob", title, lambda t: t.replace(PROMPT, f"{PROMPT}\n{BOB}", 1))
     quiet = config(title, tmp_path, extra='opt_out = ["Bob"]')
     first = run_bot(quiet)  # Bob opted out: nothing tagged, but his line is in the state now
     assert first.status == 0, first.stdout + first.stderr
-    (state_file,) = (tmp_path / "state").iterdir()
+    # The page's state (next to the site profile the pass keeps there).
+    (state_file,) = [p for p in (tmp_path / "state").iterdir() if p.name != "site-profile.json"]
     state = json.loads(state_file.read_text(encoding="utf-8"))
     assert state["last_sha1"] and state["attributions"]
     # The same revision id with another text, and attributions made on that other text.
@@ -202,7 +243,7 @@ def test_the_state_stays_trusted_when_the_wiki_stores_other_text_than_sent(
     """{{subst:unsigned}} is expanded as MediaWiki saves: the state keeps the stored text's sha1,
     so the runs after it trust the state (no "another wiki state" warning)."""
     title = "Tagging test/Subst"
-    devwiki.client("Admin").edit(title, OPENING, summary="open")
+    open_page(devwiki, title)
     change(devwiki, "Bob", title, lambda t: t.replace(PROMPT, f"{PROMPT}\n{BOB}", 1))
     subst = config(title, tmp_path, extra="unsigned_subst = true")
     first = run_bot(subst)

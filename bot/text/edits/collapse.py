@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
@@ -107,14 +108,20 @@ def convert(
     options: CollapseOptions = CollapseOptions(),
     profile: SiteProfile = ENGLISH,
     prompt_phrases: tuple[str, ...] = DEFAULT_PROMPT_PHRASES,
+    keep: Iterable[int] = (),
 ) -> Conversion:
-    """Fold every eligible heading's intro; returns the page unchanged when none is eligible."""
+    """Fold every eligible heading's intro; returns the page unchanged when none is eligible.
+
+    `keep` (1-based line numbers) are never folded: the lines the page history says a
+    participant wrote (bot.text.history.contributions), whatever the page model calls them.
+    """
     if options.style not in STYLES:
         raise InputError(f"collapse style: expected one of {', '.join(STYLES)}")
     if not options.levels or any(not 1 <= n <= 6 for n in options.levels):
         raise InputError("collapse levels: levels are 1 to 6")
     pattern = compile_title_pattern(options.title_pattern)
     page = _Page(text, analyze(text, profile, prompt_phrases))
+    page.taken.update(n - 1 for n in keep)
     folds = [
         fold for k in range(len(page.headings))
         if (fold := page.fold_for(k, options, pattern)) is not None

@@ -1,19 +1,21 @@
-"""Append unsigned tags to comments attributed from the page history, as SineBot would.
+"""Append unsigned tags to the comments the page history calls unsigned, as SineBot would.
 
-tag_comments() only ever appends to the last line of a comment (or of a part of it written by
-another editor); every original character stays where it was. The clock is passed in.
+tag_comments() reads the model decided by the history (bot.text.history.contributions) and only
+ever appends to the last line of an unsigned comment; every original character stays where it
+was, and untag() takes the tags out again exactly. The clock is passed in.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.render import render
-from bot.text.history.attribution import Attribution, Part, split_by_history
-from bot.text.model.analysis import SIGNED, TAGGED, UNDATED, UNSIGNED, Analysis
+from bot.text.history.attribution import FOLLOW_UP
+from bot.text.model.analysis import TAGGED, UNDATED, UNSIGNED, Analysis, Comment
 from bot.text.model.dates import format_date
 from bot.text.model.masking import masked_spans
 from bot.text.model.profile import SiteProfile, is_ip, normalize_title
@@ -28,14 +30,17 @@ _PARAM = str.maketrans(
 
 @dataclass(frozen=True)
 class TaggingPolicy:
+    """How to tag. Template names and the parameter order left empty are the wiki's own
+    (the profile's tag_templates, e.g. {{unsigniert}} on a German wiki)."""
+
     grace: timedelta = timedelta(minutes=30)
     opt_out: frozenset[str] = frozenset()
     tag_undated: bool = False
-    template: str = "unsigned"
-    ip_template: str = "unsigned IP"
-    order: tuple[str, str] = ("user", "date")
+    template: str = ""
+    ip_template: str = ""
+    order: tuple[str, ...] = ()
     subst: bool = False
-    undated_template: str = "undated"
+    undated_template: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class TagMade:
     timestamp: datetime
     revid: int
     wikitext: str
+    inserted: str  # exactly what was appended to the line: a separator if needed, the tag
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,6 @@ class Tagging:
 # Skip reasons, stable for logs and tests.
 ALREADY_TAGGED = "already tagged"
 NOT_ATTRIBUTED = "not attributed"
-ORGANIZER = "organizer text"
-HIDDEN_USER = "user hidden"
 OPTED_OUT = "opted out"
 GRACE = "grace period"
 UNDATED_OFF = "undated tagging off"
@@ -82,26 +86,38 @@ def template_param(value: str) -> str:
     return text.strip()
 
 
+def template_names(policy: TaggingPolicy, profile: SiteProfile) -> dict[str, str]:
+    """kind ("unsigned", "ip", "undated") -> the template the bot tags it with."""
+    chosen = {"unsigned": policy.template, "ip": policy.ip_template,
+              "undated": policy.undated_template}
+    return {kind: name or profile.tag_template(kind) for kind, name in chosen.items()}
+
+
 def render_tag(
-    kind: str, attribution: Attribution, policy: TaggingPolicy, profile: SiteProfile
+    kind: str, user: str, when: datetime, policy: TaggingPolicy, profile: SiteProfile
 ) -> str:
-    name = {"unsigned": policy.template, "ip": policy.ip_template}.get(
-        kind, policy.undated_template
-    )
+    name = template_names(policy, profile)[kind if kind in ("unsigned", "ip") else "undated"]
     return render(
         TEMPLATE_FILE,
         name=name,
         subst=policy.subst,
-        order=policy.order,
-        user=None if kind == "undated" else template_param(attribution.user),
-        date=template_param(format_date(attribution.timestamp, profile)),
+        order=policy.order or profile.tag_order(name),
+        user=None if kind == "undated" else template_param(user),
+        date=template_param(format_date(when, profile)),
     ).strip()
 
 
 def _tag_names(policy: TaggingPolicy, profile: SiteProfile) -> frozenset[str]:
-    names = {policy.template, policy.ip_template, policy.undated_template}
+    names = set(template_names(policy, profile).values())
     names.update(name for name, _ in profile.unsigned_templates)
     return frozenset(normalize_title(n).casefold() for n in names)
+
+
+def tag_names(policy: TaggingPolicy, profile: SiteProfile) -> tuple[str, ...]:
+    """The unsigned-family templates, as written: the bot's own and the profile's."""
+    names = set(template_names(policy, profile).values())
+    names.update(name for name, _ in profile.unsigned_templates)
+    return tuple(sorted(names))
 
 
 _TEMPLATE_CALL = re.compile(
@@ -126,95 +142,109 @@ def _carries_tag(fragment: str, names: frozenset[str], at_end: bool) -> bool:
     return bool(match) and normalize_title(match.group(1)).casefold() in names
 
 
-def _ends_hidden(text: str, offsets: list[int], number: int, spans: list[tuple[int, int]]) -> bool:
-    """Whether appending at the end of line `number` would land inside hidden or open markup."""
-    line_start = offsets[number - 1]
-    line_end = offsets[number] - 1 if number < len(offsets) else len(text)
-    for start, stop in spans:
-        if start < line_end < stop:
-            return True
-        body = text[start:stop]
-        if start < line_end and stop == len(text) and body.startswith("<!--") and not (
-            body.endswith("-->")
-        ):
-            return True
-    line = text[line_start:line_end]
-    return line.count("{{") > line.count("}}")
+class _Ends:
+    """Where lines end relative to hidden markup (comments, nowiki, pre), in one pass."""
+
+    def __init__(self, text: str, lines: list[str]) -> None:
+        self.text = text
+        self.ends: list[int] = []
+        offset = 0
+        for line in lines:
+            offset += len(line)
+            self.ends.append(offset)
+            offset += 1
+        self.spans = masked_spans(text)
+        self.starts = [start for start, _ in self.spans]
+
+    def hidden(self, number: int, line: str) -> bool:
+        """Whether appending at the end of line `number` would land inside hidden or open
+        markup (an unclosed comment hides all after it, as in MediaWiki)."""
+        end = self.ends[number - 1]
+        k = bisect_left(self.starts, end) - 1
+        if k >= 0:
+            start, stop = self.spans[k]
+            if start < end < stop:
+                return True
+            body = self.text[start:stop]
+            if stop == len(self.text) and body.startswith("<!--") and not body.endswith("-->"):
+                return True
+        return line.count("{{") > line.count("}}")
 
 
-def tag_comments(  # noqa: PLR0917 - the wiki layer calls it positionally
+def tag_comments(
     text: str,
-    analysis: Analysis,
-    attributions: Mapping[int, Attribution | None],
+    decided: Analysis,
     now: datetime,
     policy: TaggingPolicy,
     profile: SiteProfile,
 ) -> Tagging:
-    """Append a tag to every unsigned comment (or part) that the history attributes.
+    """Append a tag to every unsigned comment whose author the history found.
 
-    `attributions` maps 1-based line numbers to who added the line (see attribute()); `analysis`
-    is analyze(text). Comments younger than the grace period, by opted-out users, already tagged
-    or (unless policy.tag_undated) undated are skipped, with a reason each.
+    `decided` is the model of `text` as the history decides it (contributions.decide). Comments
+    younger than the grace period (never less than FOLLOW_UP: the author may still sign in a
+    follow-up edit), by opted-out users, already tagged, in doubt, or (unless
+    policy.tag_undated) undated are skipped, with a reason each.
     """
     lines = text.split("\n")
-    offsets = [0]
-    for line in lines[:-1]:
-        offsets.append(offsets[-1] + len(line) + 1)
-    spans = masked_spans(text)
+    ends = _Ends(text, lines)
     names = _tag_names(policy, profile)
     opted_out = frozenset(normalize_title(u) for u in policy.opt_out)
+    wait = max(policy.grace, FOLLOW_UP)
     made: list[TagMade] = []
     skipped: list[Skipped] = []
 
-    def consider(part: Part, kind: str, comment_line: int) -> None:
-        number = part.end_line
-        found = part.attribution
+    def consider(comment: Comment, kind: str) -> None:
+        number = comment.end_line
 
         def skip(reason: str) -> None:
-            skipped.append(Skipped(number, comment_line, reason, found.user if found else None))
+            skipped.append(Skipped(number, comment.line, reason, comment.author))
 
-        if not part.attributed:
+        if comment.doubt:
+            return skip(comment.doubt)
+        if comment.author is None or comment.timestamp is None or comment.revid is None:
             return skip(NOT_ATTRIBUTED)
-        if found is None:
-            return skip(ORGANIZER)
-        if not found.user:
-            return skip(HIDDEN_USER)
-        if normalize_title(found.user) in opted_out:
+        if normalize_title(comment.author) in opted_out:
             return skip(OPTED_OUT)
-        if now - found.timestamp < policy.grace:
+        if now - comment.timestamp < wait:
             return skip(GRACE)
+        line = lines[number - 1]
         following = lines[number] if number < len(lines) else ""
-        if _carries_tag(lines[number - 1], names, True) or _carries_tag(following, names, False):
+        if _carries_tag(line, names, True) or _carries_tag(following, names, False):
             return skip(ALREADY_TAGGED)
-        if _ends_hidden(text, offsets, number, spans):
+        if ends.hidden(number, line):
             return skip(HIDDEN_END)
-        if kind == "unsigned" and (found.anon or is_ip(found.user)):
+        if kind == "unsigned" and (comment.anon or is_ip(comment.author)):
             kind = "ip"
-        wikitext = render_tag(kind, found, policy, profile)
-        made.append(
-            TagMade(number, comment_line, kind, found.user, found.timestamp, found.revid, wikitext)
-        )
+        wikitext = render_tag(kind, comment.author, comment.timestamp, policy, profile)
+        separator = "" if line[-1:] in (" ", "\t") else " "
+        made.append(TagMade(
+            number, comment.line, kind, comment.author, comment.timestamp, comment.revid,
+            wikitext, separator + wikitext,
+        ))
         return None
 
-    for comment in analysis.comments:
+    for comment in decided.comments:
         if comment.status == TAGGED:
             skipped.append(Skipped(comment.end_line, comment.line, ALREADY_TAGGED, comment.author))
-            continue
-        if comment.status not in (UNSIGNED, UNDATED, SIGNED):
-            continue
-        for part in split_by_history(comment, attributions):
-            if not part.signed:
-                consider(part, "unsigned", comment.line)
-            elif comment.status == UNDATED:
-                if policy.tag_undated:
-                    consider(part, "undated", comment.line)
-                else:
-                    skipped.append(Skipped(part.end_line, comment.line, UNDATED_OFF, None))
-
-    # Bottom up, although appending within a line never moves other lines.
-    for tag in sorted(made, key=lambda t: t.line, reverse=True):
-        line = lines[tag.line - 1]
-        separator = "" if line[-1:] in (" ", "\t") else " "
-        lines[tag.line - 1] = line + separator + tag.wikitext
+        elif comment.status == UNSIGNED:
+            consider(comment, "unsigned")
+        elif comment.status == UNDATED:
+            if policy.tag_undated:
+                consider(comment, "undated")
+            else:
+                skipped.append(Skipped(comment.end_line, comment.line, UNDATED_OFF, None))
+    for tag in made:
+        lines[tag.line - 1] += tag.inserted
     made.sort(key=lambda t: t.line)
     return Tagging("\n".join(lines), tuple(made), tuple(skipped))
+
+
+def untag(text: str, tagged: Sequence[TagMade]) -> str | None:
+    """The text with the given tags taken out again, exactly; None if one is not where it was
+    appended (the text is not what tag_comments() made)."""
+    lines = text.split("\n")
+    for tag in tagged:
+        if not 1 <= tag.line <= len(lines) or not lines[tag.line - 1].endswith(tag.inserted):
+            return None
+        lines[tag.line - 1] = lines[tag.line - 1][: -len(tag.inserted)]
+    return "\n".join(lines)

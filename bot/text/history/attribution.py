@@ -1,38 +1,54 @@
-"""Who added each line of a comment, found from the page history without reading every revision.
+"""Who wrote each line of a page, found from its history without reading every revision.
 
-attribute() binary-searches the revision list per comment line, fetching revision texts only at
-probe points (shared between lines and comments through CachedTexts); no wiki access here.
+attribute() binary-searches the revision list for the edit that introduced each line, all lines
+in step, so that each round's probe revisions are fetched together in batches; then it judges
+that edit: did it sign (bot.text.history.signing), or did it only reword someone else's line?
+No wiki access here: revision texts come from a RevisionTexts source.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import re
-from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_left, insort
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.text.model.analysis import SIGNED, TAGGED, UNDATED, Comment
-from bot.text.model.profile import normalize_title
-from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, compile_phrases
+from bot.text.history.lines import (
+    LineIndex,
+    LineQuery,
+    Normalizer,
+    queries,
+)
+from bot.text.history.signing import OTHER, OWN, RevisionSections, edit_signs
+from bot.text.model.profile import SiteProfile, normalize_user
 
 # MediaWiki >= 1.36 tags the reverting edit with one of these, and each reverted edit with
 # mw-reverted (the latter by a deferred job, so it may be missing for a while).
 REVERT_TAGS = frozenset({"mw-undo", "mw-rollback", "mw-manual-revert"})
 REVERTED_TAG = "mw-reverted"
-# difflib ratio of two normalized lines at or above which they count as the same line.
-SIMILARITY = 0.8
-# Shorter lines ("Support.", "+1") must match exactly: fuzzy matching would confuse them.
-MIN_FUZZY_LENGTH = 16
 # How many earlier runs a removal + restore chain is followed back.
 MAX_RESTORES = 8
+# An author who signs in a later edit within this time signed the earlier one too: SineBot waits
+# as long before it tags, and so does the bot (see bot.text.edits.tagging).
+FOLLOW_UP = timedelta(hours=1)
+# A new line this similar to a line the same edit took away rewords that line (a mid-line
+# change); below it, the edit wrote a line of its own.
+REWRITE_SIMILARITY = 0.5
+# Revision texts asked for in one request (the API's limit for revision contents).
+BATCH = 50
 
-_LIST_PREFIX = re.compile(r"^[*#:;\s]*")
-_SPACE = re.compile(r"\s+")
+# Why the history cannot tell who wrote a line (stable texts for logs, reports and tests).
+HIDDEN_USER = "the editor's name is hidden"
+HIDDEN_TEXT = "revision texts are hidden"
+REWRITTEN = "the line was rewritten by several editors"
+QUESTION_REWRITTEN = "question text reworded by another editor"
+RESTORED = "the line came back with a revert whose source was not found"
+NOT_FOUND = "no revision that introduced the line was found"
+SIGNED_AS_ANOTHER = (
+    "its edit signed with another name (a renamed account, or a mention before a bare timestamp)"
+)
 
 
 @dataclass(frozen=True)
@@ -40,263 +56,244 @@ class RevisionMeta:
     """One entry of the page history, without content (rvprop=ids|user|timestamp|flags|tags)."""
 
     revid: int
-    user: str
+    user: str  # "" when hidden
     timestamp: datetime  # UTC
     anon: bool
     tags: tuple[str, ...] = ()
     sha1: str = ""  # of the revision's text: an exact restore has an earlier revision's sha1
+    hidden: bool = False  # the text is hidden (revision deletion)
 
 
 @dataclass(frozen=True)
 class Attribution:
+    """The edit that introduced a line, and its verdict."""
+
     user: str
     timestamp: datetime
     revid: int
     anon: bool
+    # The edit added a link to its author's user page, talk page or contributions in the
+    # line's section, or the author did so in a follow-up edit within FOLLOW_UP.
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """The history cannot tell who wrote the line; never tagged, never folded."""
+
+    reason: str
+    user: str = ""  # the last editor involved, when known (QUESTION_REWRITTEN)
+
+
+Authorship = Attribution | Doubt | None  # None: the baseline revision's (organizers') text
 
 
 class RevisionTexts(Protocol):
-    def text(self, revid: int) -> str: ...
+    def texts(self, revids: Sequence[int]) -> Mapping[int, str | None]:
+        """The texts of these revisions (None for a hidden one), in as few requests as can be."""
+        ...
 
 
 class CachedTexts:
-    """RevisionTexts that fetches each revision once and counts the fetches."""
+    """RevisionTexts fetched at most once each, in batches of BATCH; counts fetches and requests."""
 
-    def __init__(self, source: RevisionTexts) -> None:
-        self.source = source
+    def __init__(self, source: RevisionTexts, batch: int = BATCH) -> None:
+        self.source, self.batch = source, batch
         self.fetches = 0
-        self._texts: dict[int, str] = {}
-        self._indexes: dict[tuple[int, str], _LineIndex] = {}
+        self.requests = 0
+        self._texts: dict[int, str | None] = {}
 
-    def text(self, revid: int) -> str:
-        if revid not in self._texts:
-            self._texts[revid] = self.source.text(revid)
-            self.fetches += 1
-        return self._texts[revid]
+    def seed(self, revid: int, text: str) -> None:
+        """A text already known (the page as read), never fetched."""
+        self._texts[revid] = text
+
+    def fetch(self, revids: Iterable[int]) -> None:
+        missing = sorted({r for r in revids if r not in self._texts})
+        for k in range(0, len(missing), self.batch):
+            chunk = missing[k : k + self.batch]
+            got = self.source.texts(chunk)
+            self.requests += 1
+            for revid in chunk:
+                self._texts[revid] = got.get(revid)
+            self.fetches += len(chunk)
 
     def has(self, revid: int) -> bool:
         return revid in self._texts
 
-    def index(self, revid: int, normalizer: _Normalizer) -> _LineIndex:
-        key = (revid, normalizer.key)
-        if key not in self._indexes:
-            self._indexes[key] = _LineIndex.build(self.text(revid), normalizer)
-        return self._indexes[key]
+    def text(self, revid: int) -> str | None:
+        if revid not in self._texts:
+            self.fetch([revid])
+        return self._texts[revid]
 
 
 @dataclass(frozen=True)
-class LineQuery:
-    """A comment line as searched for: its normalized text and its rank among similar lines."""
+class _Probe:
+    """A request for any revision strictly between lo and hi, near the middle."""
 
-    norm: str
-    rank: int  # 1 for the first line on the current page similar to it, 2 for the second, ...
-
-    @property
-    def key(self) -> str:
-        """A stable key for the state store (see bot/state.py)."""
-        digest = hashlib.sha256(f"{self.rank}\x00{self.norm}".encode()).hexdigest()
-        return digest[:32]
+    lo: int
+    hi: int
 
 
 @dataclass(frozen=True)
-class Part:
-    """Consecutive lines of one comment added by one editor (see split_by_history)."""
+class _Need:
+    """A request for these revisions' texts."""
 
-    line: int
-    end_line: int
-    attribution: Attribution | None  # None: organizer text
-    attributed: bool  # False when no line of the part could be attributed
-    signed: bool  # the part that carries the comment's signature
+    indexes: tuple[int, ...]
 
 
-class _Normalizer:
-    def __init__(self, prompt_phrases: tuple[str, ...]) -> None:
-        self.key = "\x00".join(prompt_phrases)
-        self.prompts = compile_phrases(prompt_phrases)
-        self._seen: dict[str, str] = {}  # most lines recur in revision after revision
-
-    def __call__(self, line: str) -> str:
-        norm = self._seen.get(line)
-        if norm is None:
-            # Prompt text is dropped so a filled-in prompt is not mistaken for the prompt itself.
-            norm = self.prompts.sub(" ", line)
-            norm = _LIST_PREFIX.sub("", norm)
-            norm = self._seen[line] = _SPACE.sub(" ", norm).strip().casefold()
-        return norm
+_Search = Generator[_Probe | _Need, int | None, Authorship]
 
 
-def similar(a: str, b: str, matcher: difflib.SequenceMatcher[str] | None = None) -> bool:
-    """Whether two normalized lines are the same line, allowing small edits such as typo fixes."""
-    if a == b:
-        return True
-    if min(len(a), len(b)) < MIN_FUZZY_LENGTH:
-        return False
-    if matcher is None:
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(a)
-    matcher.set_seq1(b)
-    return (
-        matcher.real_quick_ratio() >= SIMILARITY
-        and matcher.quick_ratio() >= SIMILARITY
-        # ratio() counts matched characters, never more than the longest common subsequence:
-        # that bound, cheap to compute, rejects most pairs before the costly ratio().
-        and 2 * lcs_length(a, b) / (len(a) + len(b)) >= SIMILARITY
-        and matcher.ratio() >= SIMILARITY
-    )
-
-
-def lcs_length(a: str, b: str) -> int:
-    """The length of the longest common subsequence, bit-parallel (Allison-Dix, Hyyrö)."""
-    positions: dict[str, int] = {}
-    for i, char in enumerate(b):
-        positions[char] = positions.get(char, 0) | (1 << i)
-    full = (1 << len(b)) - 1
-    v = full
-    for char in a:
-        u = v & positions.get(char, 0)
-        v = ((v + u) | (v - u)) & full
-    return len(b) - v.bit_count()
-
-
-def _length_bounds(length: int) -> tuple[int, int]:
-    # ratio = 2*M/(a+b) <= 2*min/(a+b), so a similar line's length lies within these bounds.
-    low = int(length * SIMILARITY / (2 - SIMILARITY))
-    high = int(length * (2 - SIMILARITY) / SIMILARITY) + 1
-    return max(low, MIN_FUZZY_LENGTH), high
-
-
-@dataclass
-class _LineIndex:
-    """The normalized lines of one revision, for counting lines similar to a query."""
-
-    exact: Counter[str]
-    lengths: list[int]  # sorted
-    by_length: list[str]  # the distinct lines, in the order of `lengths`
-
-    @classmethod
-    def build(cls, text: str, normalize: _Normalizer) -> _LineIndex:
-        exact = Counter(n for n in (normalize(line) for line in text.split("\n")) if n)
-        ordered = sorted(exact, key=len)
-        return cls(exact, [len(n) for n in ordered], ordered)
-
-    def count_similar(self, norm: str, need: int, verdicts: dict[str, bool] | None = None) -> int:
-        """How many lines are similar to `norm`, counting no further than `need`.
-
-        `verdicts` (candidate -> similar to norm) carries verdicts from revision to revision:
-        most lines of neighbouring revisions are the same, and the comparison is the costly part.
-        """
-        count = self.exact.get(norm, 0)
-        if count >= need or len(norm) < MIN_FUZZY_LENGTH:
-            return count
-        if verdicts is None:
-            verdicts = {}
-        low, high = _length_bounds(len(norm))
-        matcher: difflib.SequenceMatcher[str] | None = None
-        for i in range(bisect_left(self.lengths, low), bisect_right(self.lengths, high)):
-            candidate = self.by_length[i]
-            if candidate == norm:
-                continue
-            verdict = verdicts.get(candidate)
-            if verdict is None:
-                if matcher is None:
-                    matcher = difflib.SequenceMatcher(None, autojunk=False)
-                    matcher.set_seq2(norm)
-                verdict = verdicts[candidate] = similar(norm, candidate, matcher)
-            if verdict:
-                count += self.exact[candidate]
-                if count >= need:
-                    break
-        return count
-
-
-def line_queries(
-    comments: Iterable[Comment],
-    current_text: str,
-    prompt_phrases: tuple[str, ...] = DEFAULT_PROMPT_PHRASES,
-) -> dict[int, LineQuery]:
-    """The query of every content line of the comments, keyed by 1-based line number."""
-    normalize = _Normalizer(prompt_phrases)
-    lines = current_text.split("\n")
-    wanted = {n for c in comments for n in range(c.line, c.end_line + 1)}
-    return _queries(lines, wanted, normalize)
-
-
-def _queries(
-    lines: list[str], wanted: set[int], normalize: _Normalizer,
-    verdicts: dict[str, dict[str, bool]] | None = None,
-) -> dict[int, LineQuery]:
-    """The queries of the wanted lines; `verdicts` collects the similarity verdicts computed."""
-    if verdicts is None:
-        verdicts = {}
-    norms = [normalize(line) for line in lines]
-    queries: dict[int, LineQuery] = {}
-    seen: list[str] = []  # content lines so far, for ranks
-    exact_seen: Counter[str] = Counter()
-    for number, norm in enumerate(norms, start=1):
-        if not norm:
-            continue
-        if number in wanted:
-            rank = 1 + exact_seen[norm]
-            if len(norm) >= MIN_FUZZY_LENGTH:
-                matcher = difflib.SequenceMatcher(None, autojunk=False)
-                matcher.set_seq2(norm)
-                known = verdicts.setdefault(norm, {})
-                low, high = _length_bounds(len(norm))
-                for other in seen:
-                    if other != norm and low <= len(other) <= high:  # else never similar
-                        if other not in known:
-                            known[other] = similar(norm, other, matcher)
-                        rank += known[other]
-            queries[number] = LineQuery(norm, rank)
-        seen.append(norm)
-        exact_seen[norm] += 1
-    return queries
-
-
-def needs_history(comment: Comment) -> bool:
-    """Unsigned and undated comments, and signed ones of several lines (they may need a split)."""
-    if comment.status == TAGGED:
-        return False
-    return comment.status != SIGNED or comment.end_line > comment.line
-
-
-class _Search:
-    """The binary search over one page's history, shared by all lines of all comments."""
+class _History:
+    """One page's history, searched for many lines at once."""
 
     def __init__(
-        self, revisions: Sequence[RevisionMeta], texts: CachedTexts, normalize: _Normalizer,
-        floor: int,
+        self, revisions: list[RevisionMeta], texts: CachedTexts, normalize: Normalizer,
+        profile: SiteProfile, floor: int,
     ) -> None:
-        self.revs, self.texts, self.normalize, self.floor = revisions, texts, normalize, floor
+        self.revs, self.texts, self.normalize = revisions, texts, normalize
+        self.profile, self.floor = profile, floor
         self.last = len(revisions) - 1
+        self.verdicts = normalize.verdicts
         self.memo: dict[LineQuery, dict[int, bool]] = {}
-        self.verdicts: dict[str, dict[str, bool]] = {}  # see _LineIndex.count_similar
+        self._indexes: dict[int, LineIndex] = {}
+        self._sections: dict[int, RevisionSections] = {}
+        self._opcodes: dict[int, list[tuple[str, int, int, int, int]]] = {}
         self._by_sha1: dict[str, list[int]] | None = None
+        self._available: list[int] = []  # sorted indexes whose text is fetched or being fetched
+
+    # -- texts ------------------------------------------------------------------------------
+    def hidden(self, index: int) -> bool:
+        rev = self.revs[index]
+        return rev.hidden or (self.texts.has(rev.revid) and self.texts.text(rev.revid) is None)
+
+    def index(self, index: int) -> LineIndex:
+        if index not in self._indexes:
+            text = self.texts.text(self.revs[index].revid) or ""
+            self._indexes[index] = LineIndex.build(text, self.normalize)
+        return self._indexes[index]
+
+    def sections(self, index: int) -> RevisionSections:
+        if index not in self._sections:
+            text = self.texts.text(self.revs[index].revid) or ""
+            self._sections[index] = RevisionSections(text, self.profile)
+        return self._sections[index]
 
     def present(self, query: LineQuery, index: int) -> bool:
-        known = self.memo.setdefault(query, {self.last: True})
+        known = self.memo.setdefault(query, {})
         if index not in known:
-            lines = self.texts.index(self.revs[index].revid, self.normalize)
-            verdicts = self.verdicts.setdefault(query.norm, {})
-            known[index] = lines.count_similar(query.norm, query.rank, verdicts) >= query.rank
+            lines = self.index(index)
+            known[index] = lines.count_similar(query.norm, query.rank, self.verdicts) >= query.rank
         return known[index]
 
-    def _probe(self, lo: int, hi: int) -> int:
-        """The midpoint, or a revision already fetched near it (a free probe)."""
+    # -- rounds -----------------------------------------------------------------------------
+    def run(self, searches: dict[int, _Search]) -> dict[int, Authorship]:
+        """Drive the searches in step: each round's texts are fetched together."""
+        results: dict[int, Authorship] = {}
+        requests: dict[int, _Probe | _Need] = {}
+
+        def advance(key: int, value: int | None) -> None:
+            try:
+                requests[key] = searches[key].send(value)
+            except StopIteration as stop:
+                results[key] = stop.value
+                requests.pop(key, None)
+
+        for key in searches:
+            advance(key, None)
+        while requests:
+            chosen: dict[int, int | None] = {}
+            batch: set[int] = set()
+            for key, request in requests.items():
+                if isinstance(request, _Need):
+                    chosen[key] = None
+                    batch.update(request.indexes)
+                    for i in request.indexes:
+                        self._offer(i)
+            # Narrow intervals first: a wide one may then take a probe a narrow one chose.
+            probes = sorted(
+                ((k, r) for k, r in requests.items() if isinstance(r, _Probe)),
+                key=lambda item: item[1].hi - item[1].lo,
+            )
+            for key, probe in probes:
+                pick = self._pick(probe)
+                chosen[key] = pick
+                if pick is not None:
+                    batch.add(pick)
+                    self._offer(pick)
+            self.texts.fetch(self.revs[i].revid for i in batch)
+            for key in list(requests):
+                advance(key, chosen[key])
+        return results
+
+    def _offer(self, index: int) -> None:
+        position = bisect_left(self._available, index)
+        if position == len(self._available) or self._available[position] != index:
+            insort(self._available, index)
+
+    def _pick(self, probe: _Probe) -> int | None:
+        """A revision to probe in (lo, hi): one already fetched near the middle, or the middle,
+        or the nearest revision whose text is not hidden; None if every one is hidden."""
+        lo, hi = probe.lo, probe.hi
         mid = (lo + hi) // 2
         quarter = (hi - lo) // 4
+        low, high = max(lo + 1, lo + quarter), min(hi - 1, hi - quarter)
+        position = bisect_left(self._available, mid)
         best = None
-        for index in range(max(lo + 1, lo + quarter), min(hi - 1, hi - quarter) + 1):
-            if self.texts.has(self.revs[index].revid) and (
-                best is None or abs(index - mid) < abs(best - mid)
-            ):
-                best = index
-        return mid if best is None else best
+        for k in (position - 1, position):
+            if 0 <= k < len(self._available):
+                candidate = self._available[k]
+                if low <= candidate <= high and not self.hidden(candidate) and (
+                    best is None or abs(candidate - mid) < abs(best - mid)
+                ):
+                    best = candidate
+        if best is not None:
+            return best
+        for distance in range(hi - lo):
+            for candidate in (mid - distance, mid + distance):
+                if lo < candidate < hi and not self.hidden(candidate):
+                    return candidate
+        return None
 
-    def transition(self, query: LineQuery, lo: int, hi: int) -> int:
+    # -- the search of one line ---------------------------------------------------------------
+    def line(self, query: LineQuery, known_index: int | None) -> _Search:
+        """Who introduced the line at the last revision (`known_index`: an earlier run's last)."""
+        first = (self.floor,) if known_index is None else (self.floor, known_index)
+        yield _Need(first)
+        if self.present(query, self.floor):
+            return None
+        lo = self.floor
+        if known_index is not None and not self.present(query, known_index):
+            lo = known_index
+        start = yield from self._search(query, lo, self.last)
+        if isinstance(start, Doubt):
+            return start
+        return (yield from self._judge(query, start, rewrites=0))
+
+    def _search(self, query: LineQuery, lo: int, hi: int) -> Generator[
+        _Probe | _Need, int | None, int | Doubt
+    ]:
+        """Where the line begins to be present for good in (lo, hi], restores followed back."""
+        start = yield from self._transition(query, lo, hi)
+        for _ in range(MAX_RESTORES):
+            if isinstance(start, Doubt):
+                return start
+            restored = yield from self._restored_from(query, start)
+            if restored is None:
+                break
+            known = self.memo[query]
+            below = max(i for i, here in known.items() if i < restored and not here)
+            start = yield from self._transition(query, below, restored)
+        return start
+
+    def _transition(self, query: LineQuery, lo: int, hi: int) -> Generator[
+        _Probe | _Need, int | None, int | Doubt
+    ]:
         """An index in (lo, hi] where the line appears, given absent at lo and present at hi."""
         while hi - lo > 1:
-            mid = self._probe(lo, hi)
+            mid = yield _Probe(lo, hi)
+            if mid is None:
+                return Doubt(HIDDEN_TEXT)
             if self.present(query, mid):
                 hi = mid
             else:
@@ -316,7 +313,9 @@ class _Search:
         earlier = [i for i in self._by_sha1.get(sha1, []) if self.floor < i < index - 1]
         return earlier[-1] if earlier else None
 
-    def _restored_from(self, query: LineQuery, start: int) -> int | None:
+    def _restored_from(self, query: LineQuery, start: int) -> Generator[
+        _Probe | _Need, int | None, int | None
+    ]:
         """A revision before a removal that `start` undid, where the line was present."""
         j = start - 1
         if j <= self.floor:
@@ -338,57 +337,146 @@ class _Search:
                 j -= 1
         if j <= self.floor:
             return None
-        if self.present(query, j):
+        yield _Need((j,))
+        if not self.hidden(j) and self.present(query, j):
             return j
         if not REVERT_TAGS.intersection(self.revs[start].tags):
             return None
         # A tagged revert whose removal was older: gallop back for the earlier presence.
         step = 2
         while j - step > self.floor:
-            if self.present(query, j - step):
+            yield _Need((j - step,))
+            if not self.hidden(j - step) and self.present(query, j - step):
                 return j - step
             step *= 2
         return None
 
-    def start(self, query: LineQuery, lo: int) -> int:
-        """Where the line's text begins to be present for good, restores followed back."""
-        start = self.transition(query, lo, self.last)
-        for _ in range(MAX_RESTORES):
-            restored = self._restored_from(query, start)
-            if restored is None:
+    def _judge(self, query: LineQuery, start: int, rewrites: int) -> _Search:
+        """The line's author, given the revision `start` where it first appears for good."""
+        rev = self.revs[start]
+        if not rev.user:
+            return Doubt(HIDDEN_USER)
+        if REVERT_TAGS.intersection(rev.tags) or self._same_text_before(start) is not None:
+            return Doubt(RESTORED, rev.user)
+        parent = start - 1
+        yield _Need((parent, start))
+        if self.hidden(parent) or self.hidden(start):
+            return Doubt(HIDDEN_TEXT)
+        where = self.index(start).find(query, self.verdicts)
+        if where is None:
+            return Doubt(NOT_FOUND)
+        old = self._reworded(parent, start, where)
+        if old is not None:
+            # The edit reworded someone's line: the line is whoever wrote that one's.
+            if rewrites:
+                return Doubt(REWRITTEN, rev.user)
+            old_query = self.index(parent).query_at(old, self.verdicts)
+            yield _Need((self.floor,))
+            if self.present(old_query, self.floor):
+                return Doubt(QUESTION_REWRITTEN, rev.user)
+            origin = yield from self._search(old_query, self.floor, parent)
+            if isinstance(origin, Doubt):
+                return origin
+            return (yield from self._judge(old_query, origin, rewrites + 1))
+        verdict = edit_signs(
+            self.sections(parent), self.sections(start), where, rev.user, rev.timestamp
+        )
+        if verdict is None:
+            verdict = yield from self._follow_up_signs(query, start)
+        if verdict == OTHER:
+            return Doubt(SIGNED_AS_ANOTHER, rev.user)
+        return Attribution(rev.user, rev.timestamp, rev.revid, rev.anon, verdict == OWN)
+
+    def _follow_up_signs(self, query: LineQuery, start: int) -> Generator[
+        _Probe | _Need, int | None, str | None
+    ]:
+        """How the author signed in the line's section in a later edit within FOLLOW_UP
+        (see edit_signs), if they did."""
+        rev = self.revs[start]
+        author = normalize_user(rev.user)
+        for k in range(start + 1, self.last + 1):
+            later = self.revs[k]
+            if later.timestamp - rev.timestamp > FOLLOW_UP:
                 break
-            known = self.memo[query]
-            below = max(i for i, here in known.items() if i < restored and not here)
-            start = self.transition(query, below, restored)
-        return start
+            if normalize_user(later.user) != author:
+                continue
+            yield _Need((k - 1, k))
+            if self.hidden(k - 1) or self.hidden(k):
+                continue
+            where = self.index(k).find(query, self.verdicts)
+            if where is None:
+                continue
+            verdict = edit_signs(
+                self.sections(k - 1), self.sections(k), where, later.user, later.timestamp
+            )
+            if verdict is not None:
+                return verdict
+        return None
+
+    def _reworded(self, parent: int, start: int, where: int) -> int | None:
+        """The line of `parent` that line `where` of `start` rewords, if the edit changed one."""
+        before, after = self.index(parent).norms, self.index(start).norms
+        if start not in self._opcodes:
+            # Edits are local: only the part between the common head and tail is compared.
+            head = 0
+            while head < min(len(before), len(after)) and before[head] == after[head]:
+                head += 1
+            tail = 0
+            while (
+                tail < min(len(before), len(after)) - head
+                and before[-1 - tail] == after[-1 - tail]
+            ):
+                tail += 1
+            matcher = difflib.SequenceMatcher(
+                None, before[head : len(before) - tail], after[head : len(after) - tail],
+                autojunk=False,
+            )
+            self._opcodes[start] = [
+                (tag, i1 + head, i2 + head, j1 + head, j2 + head)
+                for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            ]
+        for tag, i1, i2, j1, j2 in self._opcodes[start]:
+            if j1 <= where < j2:
+                if tag != "replace":
+                    return None
+                target = after[where]
+                best, best_ratio = None, REWRITE_SIMILARITY
+                for i in range(i1, i2):
+                    if before[i]:
+                        ratio = difflib.SequenceMatcher(
+                            None, before[i], target, autojunk=False
+                        ).ratio()
+                        if ratio >= best_ratio:
+                            best, best_ratio = i, ratio
+                return best
+        return None
 
 
 def attribute(
-    comments: Iterable[Comment],
+    wanted: Iterable[int],
     revisions: Sequence[RevisionMeta],
-    texts: RevisionTexts,
-    baseline_revid: int | None = None,
+    texts: RevisionTexts | CachedTexts,
     *,
-    current_text: str | None = None,
-    known: Mapping[str, Attribution | None] | None = None,
+    current_text: str,
+    profile: SiteProfile,
+    normalizer: Normalizer,
+    baseline_revid: int | None = None,
+    known: Mapping[str, Authorship] | None = None,
     known_revid: int | None = None,
-    prompt_phrases: tuple[str, ...] = DEFAULT_PROMPT_PHRASES,
-) -> dict[int, Attribution | None]:
-    """Who added each content line of the comments that need it (see needs_history).
+) -> dict[int, Authorship]:
+    """Who wrote each wanted line (1-based numbers of `current_text`; blank ones are skipped).
 
-    Returns 1-based line number -> Attribution, or None for organizer text (present in the
-    baseline revision: `baseline_revid`, else the first revision). A line missing from the
-    result could not be attributed (no history). `revisions` is the full history, oldest first,
-    ending at the revision whose text the comments come from (`current_text`; fetched when not
-    given). `known` (line key -> attribution, from LineQuery.key) skips the search for lines
-    attributed in an earlier run; `known_revid`, that run's last revision, limits the search for
-    new lines to the revisions after it. Pass a CachedTexts to share fetches and count them.
+    Returns line -> Attribution (the edit that introduced it, and whether it signed), None for
+    the organizers' text (present in the baseline revision: `baseline_revid`, else the first
+    revision), or Doubt when the history cannot tell. A line missing from the result was not
+    searched (no history). `revisions` is the full history, oldest first, ending at the
+    revision whose text is `current_text`. `known` (LineQuery.key -> authorship, from an
+    earlier run whose last revision was `known_revid`) skips the search of lines known already,
+    and new lines are searched only after `known_revid`. Pass a CachedTexts to count fetches.
     """
-    wanted = [c for c in comments if needs_history(c)]
-    if not wanted or not revisions:
+    if not revisions:
         return {}
     cache = texts if isinstance(texts, CachedTexts) else CachedTexts(texts)
-    normalize = _Normalizer(prompt_phrases)
     revs = list(revisions)
     floor = 0
     if baseline_revid is not None:
@@ -398,79 +486,27 @@ def attribute(
         else:
             # The baseline itself, or the revision current at its time if it is not listed.
             floor = max(i for i, r in enumerate(revs) if r.revid <= baseline_revid)
-    numbers = {n for c in wanted for n in range(c.line, c.end_line + 1)}
+    cache.seed(revs[-1].revid, current_text)
+    history = _History(revs, cache, normalizer, profile, floor)
+    wanted_queries = queries(current_text.split("\n"), wanted, normalizer)
     known = known or {}
-    if current_text is None:
-        current_text = cache.text(revs[-1].revid)
-    search = _Search(revs, cache, normalize, floor)
-    queries = _queries(current_text.split("\n"), numbers, normalize, search.verdicts)
     known_index = next(
         (i for i, r in enumerate(revs) if r.revid == known_revid and i > floor), None
     )
-    result: dict[int, Attribution | None] = {}
-    for number in sorted(queries):
-        query = queries[number]
+    result: dict[int, Authorship] = {}
+    searches: dict[int, _Search] = {}
+    for number, query in wanted_queries.items():
         if query.key in known:
             result[number] = known[query.key]
-            continue
-        if search.present(query, floor):
-            result[number] = None
-            continue
-        if floor == search.last:
-            continue  # a page of one revision: nothing to attribute
-        lo = floor
-        if known_index is not None and not search.present(query, known_index):
-            lo = known_index
-        revision = revs[search.start(query, lo)]
-        result[number] = Attribution(
-            revision.user, revision.timestamp, revision.revid, revision.anon
-        )
-    return result
-
-
-def split_by_history(
-    comment: Comment, attributions: Mapping[int, Attribution | None]
-) -> tuple[Part, ...]:
-    """The comment cut into runs of lines added by one editor.
-
-    A run's attribution is its most recent line's (the revision from which all its text is
-    present). Lines without an attribution (blank, or not searched) join the run around them;
-    organizer lines (None) form their own runs. For a signed or undated comment the last run is
-    the signed part: lines its signer added, in one revision or several, are never split off.
-    """
-    runs: list[list[int]] = []
-    owners: list[object] = []
-    for number in range(comment.line, comment.end_line + 1):
-        if number not in attributions:
-            if runs:
-                runs[-1].append(number)
-            else:
-                runs.append([number])
-                owners.append(_UNKNOWN)
-            continue
-        found = attributions[number]
-        owner = _NONE if found is None else normalize_title(found.user)
-        if runs and owners[-1] is _UNKNOWN:
-            owners[-1] = owner
-            runs[-1].append(number)
-        elif runs and owners[-1] == owner:
-            runs[-1].append(number)
         else:
-            runs.append([number])
-            owners.append(owner)
-    signed = comment.status in (SIGNED, UNDATED, TAGGED)
-    parts = []
-    for i, run in enumerate(runs):
-        found = [attributions[n] for n in run if n in attributions]
-        real = [a for a in found if a is not None]
-        latest = max(real, key=lambda a: (a.timestamp, a.revid)) if real else None
-        parts.append(
-            Part(
-                line=run[0], end_line=run[-1], attribution=latest, attributed=bool(found),
-                signed=signed and i == len(runs) - 1,
-            )
-        )
-    return tuple(parts)
+            searches[number] = history.line(query, known_index)
+    result.update(history.run(searches))
+    return dict(sorted(result.items()))
 
 
-_UNKNOWN, _NONE = object(), object()
+def line_keys(
+    current_text: str, wanted: Iterable[int], normalizer: Normalizer
+) -> dict[int, str]:
+    """The state key of each wanted line (see LineQuery.key)."""
+    found = queries(current_text.split("\n"), wanted, normalizer)
+    return {number: query.key for number, query in found.items()}

@@ -36,6 +36,11 @@ class Comment:
     placeholder: bool  # typed into a prompt line
     text: str  # the comment's wikitext, signature included
     residue: str | None = None  # prompt text left behind in a filled prompt
+    # What the page history adds (bot.text.history.contributions); offline, the defaults.
+    revid: int | None = None  # the edit that wrote it
+    anon: bool = False  # written by an IP editor
+    by_edit: bool = False  # signed by its edit, with the signature on another line
+    doubt: str | None = None  # why the history cannot tell who wrote it (never tagged)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class Analysis:
     placeholders: tuple[Placeholder, ...]
     # 1-based inclusive line ranges of question text written by organizers, per section.
     organizer_ranges: tuple[tuple[int, int], ...] = field(default=())
+    # 1-based inclusive line ranges of collapsible boxes (their lines are no comments).
+    boxes: tuple[tuple[int, int], ...] = field(default=())
 
     def comments_in(self, section_index: int | None) -> list[Comment]:
         return [c for c in self.comments if c.section_index == section_index]
@@ -70,6 +77,21 @@ class _Pending:
 def list_prefix(line: str) -> str:
     match = _LIST_PREFIX.match(line)
     return match.group(0) if match else ""
+
+
+def continues(first: str, prefix: str) -> bool:
+    """Whether a line with list markers `prefix` continues a comment begun with `first`.
+
+    A deeper line does (a reply or a paragraph of the same comment; the history tells them
+    apart). So does the next paragraph of a bullet item, written with `:` in place of the bullet
+    (`:*` then `::`, `*` then `:`). Another item at the same or a shallower level does not.
+    """
+    if len(prefix) > len(first):
+        return True
+    return (
+        len(prefix) == len(first) and first[-1:] in ("*", "#")
+        and prefix == first[:-1] + ":"
+    )
 
 
 def analyze(
@@ -88,7 +110,8 @@ def analyze(
     sections = build_sections(headings)
 
     in_box = [False] * len(raw_lines)
-    for box in find_boxes(masked_lines):
+    boxes = find_boxes(masked_lines)
+    for box in boxes:
         for i in range(box.start, box.end + 1):
             in_box[i] = True
 
@@ -107,7 +130,10 @@ def analyze(
             prompt_phrases=prompt_phrases, title=title, index=index, comments=comments,
             placeholders=placeholders, organizer=organizer,
         ).read(start, end)
-    return Analysis(text, tuple(sections), tuple(comments), tuple(placeholders), tuple(organizer))
+    return Analysis(
+        text, tuple(sections), tuple(comments), tuple(placeholders), tuple(organizer),
+        tuple((box.start + 1, box.end + 1) for box in boxes),
+    )
 
 
 class _Segment:
@@ -159,7 +185,7 @@ class _Segment:
                 pending = _Pending([i], prefix, prompt)
             elif pending is None:
                 pending = _Pending([i], prefix, None)
-            elif pending.prefix and len(prefix) <= len(pending.prefix):
+            elif pending.prefix and not continues(pending.prefix, prefix):
                 # A new list item at the same or a shallower level starts another comment.
                 pending = self._close(pending, None)
                 pending = _Pending([i], prefix, None)
@@ -184,18 +210,25 @@ class _Segment:
             # one line, so list items above the first signed one stay question text (the
             # organizers' "Some of the ideas we have" lists).
             while (
-                not list_prefix(self.masked[signed])
-                and signed - 1 >= start
+                signed - 1 >= start
                 and self.masked[signed - 1].strip()
                 and not self.in_box[signed - 1]
                 and signed - 1 not in prompts
                 and signed - 1 not in signatures
-                and not list_prefix(self.masked[signed - 1])
                 and parse_heading(self.masked[signed - 1]) is None
+                and self._same_comment(signed - 1, signed)
             ):
                 signed -= 1
             first = min(first, signed)
         return first
+
+    def _same_comment(self, above: int, below: int) -> bool:
+        """Whether line `above` begins the signed comment that goes on at `below`: lines of one
+        paragraph, or a bullet item and its next paragraph (`:*` then `::`)."""
+        first, then = list_prefix(self.masked[above]), list_prefix(self.masked[below])
+        if not first and not then:
+            return True
+        return bool(first) and len(then) == len(first) and continues(first, then)
 
     def _close(self, pending: _Pending | None, signature: Signature | None) -> None:
         if pending is None:

@@ -1,27 +1,121 @@
 """Signature timestamps in a wiki's own date format: the pattern that finds them, their UTC time,
 and the text MediaWiki's pre-save transform writes for a given time (for unsigned tags).
+
+What `~~~~` writes is Language::timeanddate() in the content language, with the wiki's local
+time zone ($wgLocaltimezone) and the zone's abbreviation as MediaWiki shows it (the message
+`timezone-<abbr>` when the wiki has one): see Parser::pstPass2 and MWTimestamp. With the zone's
+IANA name in the profile, a local time is turned into UTC by the zone's own rules (summer and
+winter time, the repeated hour of the autumn change told apart by its abbreviation).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from datetime import tzinfo as TzInfo
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.text.model.profile import SiteProfile
 
 _SPACE = r"(?:[ \u00a0]|&nbsp;|&#160;)"
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Editors and MediaWiki's bidi handling may leave left-to-right / right-to-left marks anywhere.
+_BIDI = "[\u200e\u200f]?"
+# Thai solar year (xkY) = Gregorian + 543, as Language::tsToYear does.
+_THAI_OFFSET = 543
 
 
-def _month_alternation(names: tuple[str, ...]) -> str:
-    return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+def _alternation(names: tuple[str, ...]) -> str:
+    return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True) if n)
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> TzInfo | None:
+    """The IANA time zone of that name from the system's time zone database, or None."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+# The years whose zone names signatures may carry: wikis sign since 2001; 2060 is far enough.
+_ZONE_YEARS = (2001, 2060)
+
+
+@lru_cache(maxsize=16)
+def zone_abbreviations(name: str) -> dict[str, tuple[int, ...]]:
+    """The abbreviations a zone has used since 2001 (as PHP's date('T') writes them: "CET",
+    "CEST", "+03") with their offsets from UTC in minutes; {} for a zone not in the database.
+
+    Sampled daily at noon UTC: a zone changes its name at most a few times a year.
+    """
+    tz = zone(name)
+    if tz is None:
+        return {}
+    found: dict[str, tuple[int, ...]] = {}
+    day = datetime(_ZONE_YEARS[0], 1, 1, 12, tzinfo=UTC)
+    end = datetime(_ZONE_YEARS[1], 1, 1, tzinfo=UTC)
+    while day < end:
+        local = day.astimezone(tz)
+        offset = local.utcoffset()
+        abbreviation = local.tzname()
+        if offset is not None and abbreviation:
+            minutes = int(offset.total_seconds()) // 60
+            known = found.setdefault(abbreviation, ())
+            if minutes not in known:
+                found[abbreviation] = (*known, minutes)
+        day += timedelta(days=1)
+    return found
+
+
+def _tokens(fmt: str) -> list[tuple[str, str]]:
+    """The format as (kind, value) pairs: ("code", "j"), ("text", "à"), as sprintfDate reads it."""
+    tokens: list[tuple[str, str]] = []
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == "\\" and i + 1 < len(fmt):
+            tokens.append(("text", fmt[i + 1]))
+            i += 2
+            continue
+        if ch == '"':
+            close = fmt.find('"', i + 1)
+            if close < 0:
+                tokens.append(("text", '"'))
+                i += 1
+            else:
+                tokens.append(("text", fmt[i + 1 : close]))
+                i = close + 1
+            continue
+        if ch == "x" and i + 1 < len(fmt):
+            code = fmt[i : i + 2]
+            if code in ("xi", "xj", "xk", "xm", "xo", "xt") and i + 2 < len(fmt):
+                code = fmt[i : i + 3]
+            tokens.append(("code", code))
+            i += len(code)
+            continue
+        tokens.append(("code", ch))
+        i += 1
+    return tokens
+
+
+_NUMERIC = {
+    "d": ("day", r"\d{2}"), "j": ("day", r"\d{1,2}"),
+    "m": ("month_num", r"\d{2}"), "n": ("month_num", r"\d{1,2}"),
+    "Y": ("year", r"\d{4}"), "y": ("year2", r"\d{2}"), "xkY": ("year_thai", r"\d{4}"),
+    "H": ("hour", r"\d{2}"), "G": ("hour", r"\d{1,2}"),
+    "h": ("hour12", r"\d{2}"), "g": ("hour12", r"\d{1,2}"),
+    "i": ("minute", r"\d{2}"), "s": ("second", r"\d{2}"),
+}
+# Codes that write nothing themselves (they change how the next number is written).
+_SILENT = frozenset({"xn", "xN", "xr", "xh"})
 
 
 @lru_cache(maxsize=32)
 def timestamp_pattern(profile: SiteProfile) -> re.Pattern[str]:
     """A regex for the wiki's signature timestamp, e.g. '12:34, 5 May 2020 (UTC)'."""
-    fmt = profile.date_format
     parts: list[str] = []
     seen: set[str] = set()
 
@@ -31,52 +125,41 @@ def timestamp_pattern(profile: SiteProfile) -> re.Pattern[str]:
         seen.add(name)
         return f"(?P<{name}>{body})"
 
-    numeric = {
-        "d": ("day", r"\d{2}"), "j": ("day", r"\d{1,2}"),
-        "m": ("month_num", r"\d{2}"), "n": ("month_num", r"\d{1,2}"),
-        "Y": ("year", r"\d{4}"), "y": ("year2", r"\d{2}"),
-        "H": ("hour", r"\d{2}"), "G": ("hour", r"\d{1,2}"),
-        "h": ("hour12", r"\d{2}"), "g": ("hour12", r"\d{1,2}"),
-        "i": ("minute", r"\d{2}"), "s": ("second", r"\d{2}"),
-    }
-    i = 0
-    while i < len(fmt):
-        ch = fmt[i]
-        if ch == "\\" and i + 1 < len(fmt):
-            parts.append(re.escape(fmt[i + 1]))
-            i += 2
+    for kind, value in _tokens(profile.date_format):
+        if kind == "text":
+            parts.extend(_SPACE + "+" if c.isspace() else re.escape(c) for c in value)
             continue
-        if ch == '"':
-            close = fmt.find('"', i + 1)
-            close = len(fmt) if close < 0 else close
-            parts.append(re.escape(fmt[i + 1 : close]))
-            i = close + 1
-            continue
-        if fmt.startswith("xg", i):
-            parts.append(group("month_gen", _month_alternation(profile.months_genitive)))
-            i += 2
-            continue
-        if ch in numeric:
-            name, body = numeric[ch]
+        if value in _NUMERIC:
+            name, body = _NUMERIC[value]
             parts.append(group(name, body))
-        elif ch == "F":
-            parts.append(group("month_name", _month_alternation(profile.months)))
-        elif ch == "M":
-            parts.append(group("month_abbr", _month_alternation(profile.months_abbrev)))
-        elif ch in "Dl":
-            parts.append(r"[^\W\d_]+\.?")
-        elif ch in "Nw":
+        elif value == "xg":
+            parts.append(group("month_gen", _alternation(profile.months_genitive)))
+        elif value == "F":
+            parts.append(group("month_name", _alternation(profile.months)))
+        elif value == "M":
+            parts.append(group("month_abbr", _alternation(profile.months_abbrev)))
+        elif value == "l":
+            parts.append(f"(?:{_alternation(profile.weekdays)}|[^\\W\\d_]+\\.?)")
+        elif value == "D":
+            parts.append(f"(?:{_alternation(profile.weekdays_abbrev)}|[^\\W\\d_]+\\.?)")
+        elif value in ("N", "w"):
             parts.append(r"\d")
-        elif ch in "aA":
+        elif value in ("a", "A"):
             parts.append(group("ampm", r"[aApP][mM]"))
-        elif ch.isspace():
+        elif value == "xx":
+            parts.append("x")
+        elif value in _SILENT:
+            continue
+        elif value.isspace():
             parts.append(_SPACE + "+")
         else:
-            parts.append(re.escape(ch))
-        i += 1
-    zones = "|".join(re.escape(z) for z, _ in sorted(profile.timezones, key=lambda z: -len(z[0])))
+            parts.append(re.escape(value))
+        parts.append(_BIDI)
+    zones = _alternation(tuple(name for name, _ in profile.timezones))
     body = "".join(parts)
-    return re.compile(rf"(?<!\d){body}{_SPACE}*\((?P<tz>{zones})\)", re.IGNORECASE)
+    return re.compile(
+        rf"(?<!\d){_BIDI}{body}{_SPACE}*{_BIDI}\({_BIDI}(?P<tz>{zones}){_BIDI}\)", re.IGNORECASE
+    )
 
 
 def _month_index(names: tuple[str, ...], value: str) -> int:
@@ -84,33 +167,72 @@ def _month_index(names: tuple[str, ...], value: str) -> int:
     return lowered.index(value.casefold()) + 1
 
 
+def _local_time(g: dict[str, str | None], profile: SiteProfile) -> datetime:
+    """The wall-clock time a match names; ValueError (or KeyError, TypeError) if it names none."""
+    if g.get("month_name"):
+        month = _month_index(profile.months, g["month_name"] or "")
+    elif g.get("month_gen"):
+        month = _month_index(profile.months_genitive, g["month_gen"] or "")
+    elif g.get("month_abbr"):
+        month = _month_index(profile.months_abbrev, g["month_abbr"] or "")
+    else:
+        month = int(g["month_num"] or "")
+    if g.get("year"):
+        year = int(g["year"] or "")
+    elif g.get("year_thai"):
+        year = int(g["year_thai"] or "") - _THAI_OFFSET
+    else:
+        year = 2000 + int(g["year2"] or "")
+    if g.get("hour") is not None:
+        hour = int(g["hour"] or "")
+    else:
+        hour = int(g["hour12"] or "") % 12
+        if (g.get("ampm") or "").lower() == "pm":
+            hour += 12
+    # int() reads every script's decimal digits (Persian, Arabic-Indic, Devanagari ...).
+    return datetime(year, month, int(g["day"] or ""), hour, int(g["minute"] or ""),
+                    int(g.get("second") or 0))
+
+
+def to_utc(local: datetime, shown: str, profile: SiteProfile) -> datetime:
+    """UTC of a naive local time written with the zone name `shown` (as the signature shows it).
+
+    With the wiki's IANA zone, the zone's offset at that local time wins when it is one the
+    shown name stands for (of the two in the repeated autumn hour, the one the name says); a
+    name the zone does not use there (a `(UTC)` copied from another wiki) keeps its own offset.
+    """
+    offsets = timezone_offsets(profile).get(shown.casefold(), (0,))
+    tz = zone(profile.timezone)
+    if tz is not None:
+        for fold in (0, 1):
+            aware = local.replace(tzinfo=tz, fold=fold)
+            offset = aware.utcoffset()
+            if offset is not None and int(offset.total_seconds()) // 60 in offsets:
+                return aware.astimezone(UTC)
+    return (local - timedelta(minutes=offsets[0])).replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=32)
+def timezone_offsets(profile: SiteProfile) -> dict[str, tuple[int, ...]]:
+    """Shown zone name (case-folded) -> the offsets from UTC, in minutes, it stands for."""
+    out: dict[str, tuple[int, ...]] = {}
+    for name, minutes in profile.timezones:
+        known = out.setdefault(name.casefold(), ())
+        out[name.casefold()] = known + tuple(m for m in _as_tuple(minutes) if m not in known)
+    return out
+
+
+def _as_tuple(minutes: int | tuple[int, ...]) -> tuple[int, ...]:
+    return (minutes,) if isinstance(minutes, int) else tuple(minutes)
+
+
 def parse_timestamp(match: re.Match[str], profile: SiteProfile) -> datetime | None:
     """The UTC datetime of a timestamp_pattern match, or None if it names no real date."""
-    g = match.groupdict()
     try:
-        if g.get("month_name"):
-            month = _month_index(profile.months, g["month_name"])
-        elif g.get("month_gen"):
-            month = _month_index(profile.months_genitive, g["month_gen"])
-        elif g.get("month_abbr"):
-            month = _month_index(profile.months_abbrev, g["month_abbr"])
-        else:
-            month = int(g["month_num"])
-        year = int(g["year"]) if g.get("year") else 2000 + int(g["year2"])
-        if g.get("hour") is not None:
-            hour = int(g["hour"])
-        else:
-            hour = int(g["hour12"]) % 12
-            if (g.get("ampm") or "").lower() == "pm":
-                hour += 12
-        local = datetime(
-            year, month, int(g["day"]), hour, int(g["minute"]), int(g.get("second") or 0),
-            tzinfo=UTC,
-        )
+        local = _local_time(match.groupdict(), profile)
     except (TypeError, ValueError, KeyError):
         return None
-    offsets = {k.casefold(): v for k, v in profile.timezones}
-    return local - timedelta(minutes=offsets.get(match.group("tz").casefold(), 0))
+    return to_utc(local, match.group("tz"), profile)
 
 
 def find_timestamps(line: str, profile: SiteProfile) -> list[tuple[int, int, datetime]]:
@@ -122,44 +244,54 @@ def find_timestamps(line: str, profile: SiteProfile) -> list[tuple[int, int, dat
     return found
 
 
+def local_time(when: datetime, profile: SiteProfile) -> tuple[datetime, str]:
+    """The wiki's wall-clock time at `when` and the zone name its signatures show then."""
+    tz = zone(profile.timezone)
+    if tz is not None:
+        local = when.astimezone(tz)
+        raw = local.tzname() or "UTC"
+        return local, dict(profile.timezone_messages).get(raw, raw)
+    name, minutes = profile.timezones[0] if profile.timezones else ("UTC", 0)
+    return when.astimezone(UTC) + timedelta(minutes=_as_tuple(minutes)[0]), name
+
+
 def format_date(when: datetime, profile: SiteProfile) -> str:
     """The time as the wiki's signatures show it, e.g. '09:15, 20 September 2016 (UTC)'."""
-    zone, offset = profile.timezones[0] if profile.timezones else ("UTC", 0)
-    local = when.astimezone(UTC) + timedelta(minutes=offset)
-    fmt = profile.date_format
+    local, shown = local_time(when, profile)
+    digits = profile.digits if len(profile.digits) == 10 else "0123456789"
+    table = str.maketrans("0123456789", digits)
     out: list[str] = []
-    i = 0
-    while i < len(fmt):
-        ch = fmt[i]
-        if ch == "\\" and i + 1 < len(fmt):
-            out.append(fmt[i + 1])
-            i += 2
+    raw = False
+    for kind, value in _tokens(profile.date_format):
+        if kind == "text":
+            out.append(value)
             continue
-        if ch == '"':
-            close = fmt.find('"', i + 1)
-            close = len(fmt) if close < 0 else close
-            out.append(fmt[i + 1 : close])
-            i = close + 1
+        if value == "xn":
+            raw = True
             continue
-        if fmt.startswith("xg", i):
-            out.append(profile.months_genitive[local.month - 1])
-            i += 2
-            continue
-        out.append(_letter(ch, local, profile))
-        i += 1
-    return f"{''.join(out)} ({zone})"
+        text = _code(value, local, profile)
+        if value in _NUMERIC or value in ("N", "w"):
+            text = text if raw else text.translate(table)
+            raw = False
+        out.append(text)
+    return f"{''.join(out)} ({shown})"
 
 
-def _letter(ch: str, t: datetime, profile: SiteProfile) -> str:
+def _code(code: str, t: datetime, profile: SiteProfile) -> str:
     hour12 = t.hour % 12 or 12
     values = {
         "d": f"{t.day:02d}", "j": str(t.day), "m": f"{t.month:02d}", "n": str(t.month),
-        "Y": f"{t.year:04d}", "y": f"{t.year % 100:02d}", "H": f"{t.hour:02d}",
-        "G": str(t.hour), "h": f"{hour12:02d}", "g": str(hour12), "i": f"{t.minute:02d}",
-        "s": f"{t.second:02d}", "F": profile.months[t.month - 1],
-        "M": profile.months_abbrev[t.month - 1], "l": _WEEKDAYS[t.weekday()],
-        "D": _WEEKDAYS[t.weekday()][:3], "N": str(t.isoweekday()),
-        "w": str(t.isoweekday() % 7), "a": "am" if t.hour < 12 else "pm",
-        "A": "AM" if t.hour < 12 else "PM",
+        "Y": f"{t.year:04d}", "y": f"{t.year % 100:02d}", "xkY": str(t.year + _THAI_OFFSET),
+        "H": f"{t.hour:02d}", "G": str(t.hour), "h": f"{hour12:02d}", "g": str(hour12),
+        "i": f"{t.minute:02d}", "s": f"{t.second:02d}",
+        "F": profile.months[t.month - 1], "xg": profile.months_genitive[t.month - 1],
+        "M": profile.months_abbrev[t.month - 1],
+        # MediaWiki's weekday lists start on Sunday; Python's weekday() on Monday.
+        "l": profile.weekdays[(t.weekday() + 1) % 7],
+        "D": profile.weekdays_abbrev[(t.weekday() + 1) % 7],
+        "N": str(t.isoweekday()), "w": str(t.isoweekday() % 7),
+        "a": "am" if t.hour < 12 else "pm", "A": "AM" if t.hour < 12 else "PM", "xx": "x",
     }
-    return values.get(ch, ch)
+    if code in _SILENT:
+        return ""
+    return values.get(code, code)

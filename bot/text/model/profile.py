@@ -18,6 +18,8 @@ ENGLISH_MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
+# Sunday first, as MediaWiki's Language::WEEKDAY_MESSAGES.
+ENGLISH_WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
 
 WIKIMEDIA_PREFIXES = (
@@ -30,8 +32,11 @@ WIKIMEDIA_PREFIXES = (
 
 @dataclass(frozen=True)
 class SiteProfile:
-    """Names and formats that signatures on one wiki are made of."""
+    """Names and formats that signatures on one wiki are made of, and the wiki's language."""
 
+    # The content language (picks the bot's labels) and its fallbacks, as siteinfo lists them.
+    language: str = "en"
+    language_fallbacks: tuple[str, ...] = ()
     user_namespaces: tuple[str, ...] = ("User",)
     user_talk_namespaces: tuple[str, ...] = ("User talk",)
     special_namespaces: tuple[str, ...] = ("Special",)
@@ -39,10 +44,21 @@ class SiteProfile:
     months: tuple[str, ...] = ENGLISH_MONTHS
     months_abbrev: tuple[str, ...] = tuple(m[:3] for m in ENGLISH_MONTHS)
     months_genitive: tuple[str, ...] = ENGLISH_MONTHS
-    # PHP date() letters, as in MediaWiki's $wgSignatureFormat / MessagesXx.php 'both' format.
+    weekdays: tuple[str, ...] = ENGLISH_WEEKDAYS
+    weekdays_abbrev: tuple[str, ...] = tuple(d[:3] for d in ENGLISH_WEEKDAYS)
+    # MediaWiki's date format letters (Language::sprintfDate), the content language's "both"
+    # format of the default date preference, e.g. "H:i, j. M Y" on a German wiki.
     date_format: str = "H:i, j F Y"
-    # Time zone abbreviation shown in signatures -> offset from UTC in minutes.
-    timezones: tuple[tuple[str, int], ...] = (("UTC", 0),)
+    # The digits the wiki writes numbers with (0 to 9), e.g. "۰۱۲۳۴۵۶۷۸۹" on a Persian wiki.
+    digits: str = "0123456789"
+    # The wiki's IANA time zone ($wgLocaltimezone), e.g. "Europe/Berlin"; "" for none (then
+    # the first of `timezones` is the zone).
+    timezone: str = ""
+    # Zone name shown in signatures -> its offset(s) from UTC in minutes (CET 60, CEST 120).
+    timezones: tuple[tuple[str, int | tuple[int, ...]], ...] = (("UTC", 0),)
+    # Zone abbreviation -> what signatures show instead, where the wiki's `timezone-<abbr>`
+    # message differs from it (on the Arabic Wikipedia, UTC is shown as "ت ع م").
+    timezone_messages: tuple[tuple[str, str], ...] = ()
     # Unsigned-family templates: name -> order of the (user, date) positional parameters.
     unsigned_templates: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("Unsigned", ("user", "date")),
@@ -52,6 +68,11 @@ class SiteProfile:
         ("Unsigned IP2", ("date", "user")),
         ("UnsignedIP2", ("date", "user")),
         ("Unsig", ("user", "date")),
+    )
+    # The templates the bot tags with: "unsigned", "ip" (an IP editor's comment) and "undated".
+    # Each is also listed in unsigned_templates, which gives its parameter order.
+    tag_templates: tuple[tuple[str, str], ...] = (
+        ("unsigned", "unsigned"), ("ip", "unsigned IP"), ("undated", "undated"),
     )
     # Interwiki prefixes a user link may carry ([[m:User:X]], [[w:en:User:X]]): with single-user
     # login the name is the same account everywhere. When any are listed, language codes
@@ -64,13 +85,28 @@ class SiteProfile:
     def unsigned_template_params(self) -> dict[str, tuple[str, ...]]:
         return {normalize_title(name): order for name, order in self.unsigned_templates}
 
+    def tag_template(self, kind: str) -> str:
+        """The template the bot tags `kind` comments with ("unsigned", "ip", "undated")."""
+        return dict(self.tag_templates).get(kind) or dict(ENGLISH_TAG_TEMPLATES)[kind]
+
+    def tag_order(self, name: str) -> tuple[str, ...]:
+        """The parameter order of a tag template: ("user", "date") unless the profile says."""
+        order = self.unsigned_template_params().get(normalize_title(name))
+        return order if order and sorted(order) == ["date", "user"] else ("user", "date")
+
 
 ENGLISH = SiteProfile()
+ENGLISH_TAG_TEMPLATES = SiteProfile.tag_templates
+TAG_KINDS = ("unsigned", "ip", "undated")
 
 _LIST_FIELDS = {
-    "user_namespaces", "user_talk_namespaces", "special_namespaces", "contributions_pages",
-    "months", "months_abbrev", "months_genitive", "interwiki_prefixes",
+    "language_fallbacks", "user_namespaces", "user_talk_namespaces", "special_namespaces",
+    "contributions_pages", "months", "months_abbrev", "months_genitive", "weekdays",
+    "weekdays_abbrev", "interwiki_prefixes",
 }
+_STRING_FIELDS = {"language", "date_format", "timezone"}
+_COUNTS = {"months": 12, "months_abbrev": 12, "months_genitive": 12, "weekdays": 7,
+           "weekdays_abbrev": 7}
 
 
 def normalize_title(text: str) -> str:
@@ -112,35 +148,61 @@ def profile_from_dict(data: object, source: str = "profile") -> SiteProfile:
     for key, value in data.items():
         if key not in known:
             raise InputError(f"{source}: unknown key {key!r}")
-        if key in _LIST_FIELDS:
-            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                raise InputError(f"{source}: {key!r} must be a list of strings")
-            if key.startswith("months") and len(value) != 12:
-                raise InputError(f"{source}: {key!r} must list 12 months")
-            values[key] = tuple(value)
-        elif key == "date_format":
-            if not isinstance(value, str) or not value:
-                raise InputError(f"{source}: 'date_format' must be a non-empty string")
-            values[key] = value
-        elif key == "timezones":
-            if not (
-                isinstance(value, dict)
-                and all(isinstance(k, str) and type(v) is int for k, v in value.items())
-            ):
-                raise InputError(f"{source}: 'timezones' must map abbreviations to minutes")
-            values[key] = tuple(value.items())
-        elif key == "unsigned_templates":
-            if not (
-                isinstance(value, dict)
-                and all(
-                    isinstance(v, list) and sorted(v) == ["date", "user"] for v in value.values()
-                )
-            ):
-                raise InputError(
-                    f"{source}: 'unsigned_templates' must map names to [\"user\", \"date\"] orders"
-                )
-            values[key] = tuple((k, tuple(v)) for k, v in value.items())
+        values[key] = _field_value(key, value, source)
     return SiteProfile(**values)  # type: ignore[arg-type]
+
+
+def _is_minutes(value: object) -> bool:
+    if type(value) is int:
+        return True
+    return isinstance(value, list) and bool(value) and all(type(v) is int for v in value)
+
+
+def _field_value(key: str, value: object, source: str) -> object:
+    if key in _LIST_FIELDS:
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise InputError(f"{source}: {key!r} must be a list of strings")
+        if key in _COUNTS and len(value) != _COUNTS[key]:
+            raise InputError(f"{source}: {key!r} must list {_COUNTS[key]} names")
+        return tuple(value)
+    if key in _STRING_FIELDS:
+        if not isinstance(value, str) or (key == "date_format" and not value):
+            kind = "a non-empty string" if key == "date_format" else "a string"
+            raise InputError(f"{source}: {key!r} must be {kind}")
+        return value
+    if key == "digits":
+        if not (isinstance(value, str) and len(value) == 10):
+            raise InputError(f"{source}: 'digits' must be a string of the 10 digits 0 to 9")
+        return value
+    if key == "timezones":
+        if not (
+            isinstance(value, dict) and value
+            and all(isinstance(k, str) and _is_minutes(v) for k, v in value.items())
+        ):
+            raise InputError(
+                f"{source}: 'timezones' must map zone names to minutes (or lists of minutes)"
+            )
+        return tuple((k, v if type(v) is int else tuple(v)) for k, v in value.items())
+    if key in ("timezone_messages", "tag_templates"):
+        if not (
+            isinstance(value, dict)
+            and all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items())
+        ):
+            raise InputError(f"{source}: {key!r} must map names to non-empty strings")
+        if key == "tag_templates" and not set(value) <= set(TAG_KINDS):
+            raise InputError(
+                f"{source}: 'tag_templates' keys are {', '.join(repr(k) for k in TAG_KINDS)}"
+            )
+        return tuple(value.items())
+    # unsigned_templates
+    if not (
+        isinstance(value, dict)
+        and all(isinstance(v, list) and sorted(v) == ["date", "user"] for v in value.values())
+    ):
+        raise InputError(
+            f"{source}: 'unsigned_templates' must map names to [\"user\", \"date\"] orders"
+        )
+    return tuple((k, tuple(v)) for k, v in value.items())
 
 
 def load_profile(path: str | Path) -> SiteProfile:
@@ -162,6 +224,8 @@ def profile_to_dict(profile: SiteProfile) -> dict[str, object]:
     for f in fields(SiteProfile):
         value = getattr(profile, f.name)
         if f.name == "timezones":
+            out[f.name] = {k: v if isinstance(v, int) else list(v) for k, v in value}
+        elif f.name in ("timezone_messages", "tag_templates"):
             out[f.name] = dict(value)
         elif f.name == "unsigned_templates":
             out[f.name] = {k: list(v) for k, v in value}

@@ -1,7 +1,8 @@
 """Find signatures in one line of (masked) wikitext: user links, timestamps and unsigned tags.
 
-A signature is the nearest link to User:, User talk: or Special:Contributions/ before a timestamp
-in the wiki's signature format; a tag is an unsigned-family template such as {{unsigned|U|date}}.
+A signature is a link to User:, User talk: or Special:Contributions/ close before a timestamp in
+the wiki's signature format, searched back from the timestamp over a bounded distance as
+DiscussionTools does; a tag is an unsigned-family template such as {{unsigned|U|date}}.
 """
 
 from __future__ import annotations
@@ -16,13 +17,21 @@ from urllib.parse import unquote
 from bot.text.model.dates import find_timestamps
 from bot.text.model.profile import SiteProfile, normalize_title, normalize_user
 
-# MediaWiki caps a signature's wikitext at 255 characters, and ~~~~ puts one space between it and
-# the timestamp: a user link further away than that is part of the comment (a mention).
-SIGNATURE_REACH = 255 + 1
+# DiscussionTools (CommentParser::findSignature) searches back from a timestamp for a user link
+# over at most this many characters of text as a reader sees it, markup not counted: what ~~~~
+# writes between the user link and the timestamp ("(talk)", a nickname's styling) is far
+# shorter, while a user named earlier in the comment is a mention, not its signature.
+SIGNATURE_SCAN_LIMIT = 100
 
 _LINK = re.compile(r"\[\[([^\[\]{}|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*))?\]\]")
 _TEMPLATE = re.compile(r"\{\{\s*([^{}|\n]+?)\s*((?:\|[^{}]*)?)\}\}")
 _TAG = re.compile(r"<[^<>\n]*>")
+# Markup a reader does not see as text: tags, a link's target and brackets, bold and italic
+# quotes, an external link's address, and all of a character reference but one character.
+_INVISIBLE = re.compile(
+    r"<[^<>\n]*>|\[\[[^\[\]{}|\n]*\||\[\[|\]\]|'{2,}|\[(?:https?:)?//[^\s\]]*\s?|\]"
+    r"|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
+)
 # What may follow a user link at the end of a line without a timestamp (~~~): more links, markup.
 _SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#160;")
 
@@ -53,12 +62,26 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s_]+", " ", text).strip().casefold()
 
 
+@dataclass(frozen=True)
+class _Names:
+    """A profile's names, folded for comparison (built once per profile)."""
+
+    user: frozenset[str]
+    special: frozenset[str]
+    contributions: frozenset[str]
+    prefixes: frozenset[str]
+    templates: dict[str, tuple[str, ...]]  # unsigned-family template -> parameter order
+
+
 @lru_cache(maxsize=32)
-def _namespace_sets(profile: SiteProfile) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    user = frozenset(_fold(n) for n in profile.user_namespaces + profile.user_talk_namespaces)
-    special = frozenset(_fold(n) for n in profile.special_namespaces)
-    contribs = frozenset(_fold(n) for n in profile.contributions_pages)
-    return user, special, contribs
+def _names(profile: SiteProfile) -> _Names:
+    return _Names(
+        user=frozenset(_fold(n) for n in profile.user_namespaces + profile.user_talk_namespaces),
+        special=frozenset(_fold(n) for n in profile.special_namespaces),
+        contributions=frozenset(_fold(n) for n in profile.contributions_pages),
+        prefixes=frozenset(_fold(p) for p in profile.interwiki_prefixes),
+        templates=profile.unsigned_template_params(),
+    )
 
 
 def user_from_target(target: str, profile: SiteProfile) -> str | None:
@@ -67,8 +90,10 @@ def user_from_target(target: str, profile: SiteProfile) -> str | None:
     if "%" in target:
         target = unquote(target)
     target = target.strip().lstrip(":").strip()
-    user_ns, special_ns, contribs = _namespace_sets(profile)
-    prefixes = {_fold(p) for p in profile.interwiki_prefixes}
+    names = _names(profile)
+    user_ns, special_ns, contribs, prefixes = (
+        names.user, names.special, names.contributions, names.prefixes
+    )
     while True:
         head, sep, rest = target.partition(":")
         if not sep:
@@ -105,7 +130,9 @@ def user_links(line: str, profile: SiteProfile) -> list[UserLink]:
 
 
 def _tags(line: str, profile: SiteProfile) -> list[Signature]:
-    known = profile.unsigned_template_params()
+    if "{{" not in line:
+        return []
+    known = _names(profile).templates
     tags = []
     for match in _TEMPLATE.finditer(line):
         name = re.sub(r"(?i)^(safe)?subst\s*:\s*", "", match.group(1))
@@ -155,23 +182,67 @@ def _undated(line: str, links: list[UserLink]) -> Signature | None:
     return Signature("undated", last.user, None, first.start, len(line.rstrip()))
 
 
+class _Visible:
+    """How many characters of a line a reader sees between two positions (markup not counted)."""
+
+    def __init__(self, line: str) -> None:
+        hidden = bytearray(len(line))
+        for match in _INVISIBLE.finditer(line):
+            start = match.start() + 1 if match.group(0).startswith("&") else match.start()
+            hidden[start : match.end()] = b"\x01" * (match.end() - start)
+        self._before = [0]
+        count = 0
+        for flag in hidden:
+            count += not flag
+            self._before.append(count)
+
+    def between(self, start: int, end: int) -> int:
+        return self._before[end] - self._before[start]
+
+
+def _signed(
+    line: str, links: list[UserLink], stamps: list[tuple[int, int, datetime]]
+) -> list[Signature]:
+    """Each timestamp with the signature that ends in it, or as a bare timestamp.
+
+    From each timestamp the search goes back, never past the previous timestamp, to the closest
+    user link within SIGNATURE_SCAN_LIMIT visible characters; earlier links to the same user
+    within that reach belong to the signature too. Every link is looked at for one timestamp
+    only, so a line of many signatures is read in linear time.
+    """
+    visible: _Visible | None = None
+    found: list[Signature] = []
+    previous_end = 0
+    j = 0  # links[:j] end before the current timestamp
+    for start, end, when in stamps:
+        while j < len(links) and links[j].end <= start:
+            j += 1
+        author, first = None, start
+        for k in range(j - 1, -1, -1):
+            link = links[k]
+            if link.start < previous_end:
+                break
+            if visible is None:
+                visible = _Visible(line)
+            if visible.between(link.end, start) >= SIGNATURE_SCAN_LIMIT:
+                break
+            if author is None:
+                author = link.user
+            if link.user == author:
+                first = link.start
+        if author is None:
+            found.append(Signature("unsigned", None, when, start, end))
+        else:
+            found.append(Signature("signed", author, when, first, end))
+        previous_end = end
+    return found
+
+
 def find_signature(line: str, profile: SiteProfile) -> Signature | None:
     """The last signature, tag or bare timestamp on a masked line, or None."""
     events: list[Signature] = _tags(line, profile)
-    links = user_links(line, profile)
-    previous_end = 0
-    for start, end, when in find_timestamps(line, profile):
-        candidates = [
-            link for link in links
-            if link.end <= start and link.start >= max(previous_end, start - SIGNATURE_REACH)
-        ]
-        if candidates:
-            author = candidates[-1].user
-            first = min(link.start for link in candidates if link.user == author)
-            events.append(Signature("signed", author, when, first, end))
-        else:
-            events.append(Signature("unsigned", None, when, start, end))
-        previous_end = end
+    links = user_links(line, profile) if "[[" in line else []
+    events += _signed(line, links, find_timestamps(line, profile))
     if events:
         last = max(events, key=lambda s: s.end)
         if last.status == "tagged" and last.author is not None and last.timestamp is None:

@@ -13,19 +13,21 @@ from bot.text.edits.tagging import (
     ALREADY_TAGGED,
     GRACE,
     HIDDEN_END,
+    NOT_ATTRIBUTED,
     OPTED_OUT,
-    ORGANIZER,
     UNDATED_OFF,
     TaggingPolicy,
-    format_date,
     tag_comments,
     template_param,
+    untag,
 )
-from bot.text.history.attribution import Attribution, CachedTexts, attribute
+from bot.text.history.attribution import Attribution
+from bot.text.history.contributions import ORGANIZERS_TEXT, decide
 from bot.text.model.analysis import analyze
+from bot.text.model.dates import format_date
 from bot.text.model.profile import ENGLISH, SiteProfile
 from tests.golden import Case, cases
-from tests.text.history.test_attribution import SIGNED_REPLY, base, insert_after
+from tests.text.history.test_attribution import SIGNED_REPLY, base, insert_after, run
 
 Q = "== Q ==\n:*(Add your comment here)\n"
 WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
@@ -37,9 +39,9 @@ def by(user: str, when: datetime = WHEN, revid: int = 7, anon: bool = False) -> 
 
 
 def tag(text: str, attributions: dict, now: datetime = NOW, **policy) -> tuple[str, object]:
-    result = tag_comments(
-        text, analyze(text), attributions, now, TaggingPolicy(**policy), ENGLISH
-    )
+    decided = decide(analyze(text), attributions).analysis
+    result = tag_comments(text, decided, now, TaggingPolicy(**policy), ENGLISH)
+    assert untag(result.text, result.tagged) == text
     return result.text, result
 
 
@@ -50,7 +52,9 @@ def _attributions(raw: str) -> dict[int, Attribution | None]:
             out[int(line)] = None
         else:
             when = datetime.fromisoformat(value["timestamp"].replace("Z", "+00:00"))
-            out[int(line)] = Attribution(value["user"], when, value["revid"], value["anon"])
+            out[int(line)] = Attribution(
+                value["user"], when, value["revid"], value["anon"], value.get("signed", False)
+            )
     return out
 
 
@@ -65,13 +69,14 @@ def test_golden(case: Case) -> None:
     if "order" in options:
         options["order"] = tuple(options["order"])
     text = case["input"]
-    result = tag_comments(
-        text, analyze(text), _attributions(case["attributions"]), now,
-        TaggingPolicy(**options), ENGLISH,
-    )
+    attributions = _attributions(case["attributions"])
+    decided = decide(analyze(text), attributions).analysis
+    result = tag_comments(text, decided, now, TaggingPolicy(**options), ENGLISH)
     case.check("output", result.text)
+    assert untag(result.text, result.tagged) == text
+    # Tags never move a line: the same line numbers stand for the same lines.
     again = tag_comments(
-        result.text, analyze(result.text), _attributions(case["attributions"]), now,
+        result.text, decide(analyze(result.text), attributions).analysis, now,
         TaggingPolicy(**options), ENGLISH,
     )
     assert again.text == result.text and not again.tagged
@@ -87,7 +92,7 @@ def test_default_tag_and_ip_tag() -> None:
     assert [t.kind for t in result.tagged] == ["unsigned", "ip"]
     # An IP without the anon flag still gets the IP form.
     out, _ = tag(text, {3: by("2001:db8::1")})
-    assert "{{unsigned IP|2001:db8::1|" in out
+    assert "{{unsigned IP|2001:DB8:0:0:0:0:0:1|" in out  # as MediaWiki names it
 
 
 def test_tag_goes_on_the_last_line_of_a_multiline_comment() -> None:
@@ -95,6 +100,31 @@ def test_tag_goes_on_the_last_line_of_a_multiline_comment() -> None:
     out, _ = tag(text, {3: by("Alice"), 4: by("Alice")})
     assert out.split("\n")[2] == ":* First line"
     assert out.split("\n")[3].endswith("comment {{unsigned|Alice|09:15, 20 September 2016 (UTC)}}")
+
+
+def test_one_authors_unsigned_lines_of_several_edits_get_one_tag_with_the_latest_time() -> None:
+    text = Q + ":* First line\n:*: second line, a minute later"
+    later = WHEN + timedelta(minutes=1)
+    out, result = tag(text, {3: by("Alice"), 4: by("Alice", later, revid=8)})
+    assert [t.line for t in result.tagged] == [4]
+    assert out.endswith("later {{unsigned|Alice|09:16, 20 September 2016 (UTC)}}")
+
+
+def test_a_line_ending_in_a_space_gets_its_tag_and_comes_back_exactly() -> None:
+    text = "=== Q ===\nBackground of the question.\n== R ==\n:*(Add your comment here)\n" \
+        ":* My idea \n:* Signed. [[User:A|A]] 10:00, 1 May 2020 (UTC)"
+    out, result = tag(text, {5: by("Bob")})
+    assert out.split("\n")[4] == ":* My idea {{unsigned|Bob|09:15, 20 September 2016 (UTC)}}"
+    assert untag(out, result.tagged) == text
+
+
+def test_a_tag_never_goes_on_a_blank_line() -> None:
+    text = "== Q ==\n:* Signed. [[User:A|A]] 10:00, 1 May 2020 (UTC)\nBob's paragraph.\n\n" \
+        ":* Carol's line."
+    out, result = tag(text, {3: by("Bob"), 5: by("Carol", revid=9)})
+    assert [t.line for t in result.tagged] == [3, 5]
+    assert out.split("\n")[3] == ""
+    assert out.split("\n")[2].startswith("Bob's paragraph. {{unsigned|Bob|")
 
 
 def test_configured_template_order_and_subst() -> None:
@@ -109,8 +139,13 @@ def test_grace_period_and_opt_out() -> None:
     out, result = tag(text, attributions, opt_out=frozenset({"zed"}))
     assert out == text
     assert [s.reason for s in result.skipped] == [GRACE, OPTED_OUT]
-    out, _ = tag(text, attributions, grace=timedelta(minutes=5))
-    assert "{{unsigned|Alice|" in out and "{{unsigned|Zed|" in out
+    # A grace period shorter than an hour waits the hour: the author may still sign in a
+    # follow-up edit, which counts as signing (see FOLLOW_UP).
+    out, result = tag(text, attributions, grace=timedelta(minutes=5))
+    assert "{{unsigned|Alice|" not in out and "{{unsigned|Zed|" in out
+    later = NOW + timedelta(minutes=55)
+    out, _ = tag(text, attributions, now=later, grace=timedelta(minutes=5))
+    assert "{{unsigned|Alice|" in out
 
 
 def test_already_tagged_is_skipped() -> None:
@@ -127,7 +162,22 @@ def test_organizer_and_unattributed_lines_are_not_tagged() -> None:
     text = Q + ":* Example from the organizers\n:* Unknown"
     out, result = tag(text, {3: None})
     assert out == text
-    assert [s.reason for s in result.skipped] == [ORGANIZER, "not attributed"]
+    # It reads as a comment, but the baseline wrote it; the other one has no history.
+    assert [(s.line, s.reason) for s in result.skipped] == [
+        (3, ORGANIZERS_TEXT), (4, NOT_ATTRIBUTED),
+    ]
+
+
+def test_a_paragraph_whose_edit_signed_is_not_tagged() -> None:
+    text = Q + ":* First paragraph of Alice's comment.\n:* Second paragraph. " \
+        "[[User:Alice|Alice]] ([[User talk:Alice|talk]]) 09:15, 20 September 2016 (UTC)"
+    signed = Attribution("Alice", WHEN, 7, False, signed=True)
+    out, result = tag(text, {3: signed, 4: signed})
+    assert out == text and not result.tagged
+    decided = decide(analyze(text), {3: signed, 4: signed}).analysis.comments
+    assert [(c.status, c.author, c.line, c.end_line) for c in decided] == [
+        ("signed", "Alice", 3, 4)
+    ]
 
 
 def test_undated_only_when_asked() -> None:
@@ -191,18 +241,15 @@ def test_history_to_tags_end_to_end() -> None:
     h.edit("Bob", insert_after(h.latest, "Mentoring", SIGNED_REPLY))
     h.edit("198.51.100.4", insert_after(h.latest, "Tools", ":* Better search"), anon=True)
     h.edit("Typo", h.latest.replace("shuold be payed", "should be paid"))
-    analysis = analyze(h.latest)
-    found = attribute(analysis.comments, h.metas, CachedTexts(h.source()))
-    result = tag_comments(h.latest, analysis, found, NOW, TaggingPolicy(), ENGLISH)
+    found, _ = run(h)
+    decided = decide(analyze(h.latest), found).analysis
+    result = tag_comments(h.latest, decided, NOW, TaggingPolicy(), ENGLISH)
     assert [(t.user, t.revid) for t in result.tagged] == [("Alice", 101), ("198.51.100.4", 103)]
     assert ":* Mentors should be paid {{unsigned|Alice|09:07, 20 September 2016 (UTC)}}" in (
         result.text
     )
-    again = analyze(result.text)
-    found = attribute(again.comments, h.metas, CachedTexts(h.source()))
-    assert tag_comments(result.text, again, found, NOW, TaggingPolicy(), ENGLISH).text == (
-        result.text
-    )
+    again = decide(analyze(result.text), found).analysis
+    assert tag_comments(result.text, again, NOW, TaggingPolicy(), ENGLISH).text == result.text
 
 
 atoms = st.sampled_from([

@@ -75,15 +75,52 @@ def test_huge_page_analyzes() -> None:
     assert model.sections[-1].anchor == "Q_40000"
 
 
-@pytest.mark.parametrize(("length", "status"), [(255, "signed"), (256, "unsigned")])
-def test_a_signature_may_be_as_long_as_mediawiki_allows(length: int, status: str) -> None:
-    # ~~~~ writes the signature (at most 255 characters), a space, then the timestamp.
-    link = "[[User:Longname|"
-    signature = link + "x" * (length - len(link) - 2) + "]]"
-    assert len(signature) == length
+def test_a_styled_signature_of_255_characters_is_found() -> None:
+    # ~~~~ writes the signature (at most 255 characters of wikitext), a space, the timestamp.
+    style = '<span style="color:#060;font-family:Georgia,serif;letter-spacing:1px">'
+    signature = (
+        f"[[User:Longname|{style}L.N.</span>]] <sup>[[User talk:Longname|{style}talk</span>]]</sup>"
+    )
+    signature += "<!---->" * ((255 - len(signature)) // 7)
+    assert 248 <= len(signature) <= 255
     page = f"== Q ==\n:* Idea. {signature} 09:15, 20 September 2016 (UTC)\n"
     (comment,) = analyze(page).comments
+    assert (comment.status, comment.author) == ("signed", "Longname")
+
+
+@pytest.mark.parametrize(("distance", "status"), [(99, "signed"), (100, "unsigned")])
+def test_a_user_link_signs_only_close_before_the_timestamp(distance: int, status: str) -> None:
+    # SIGNATURE_SCAN_LIMIT: 100 characters a reader sees, searched back from the timestamp.
+    between = " said" + "." * (distance - 6) + " "
+    assert len(between) == distance
+    page = f"== Q ==\n:* As [[User:Dave|Dave]]{between}09:15, 20 September 2016 (UTC)\n"
+    (comment,) = analyze(page).comments
     assert comment.status == status
+    assert comment.author == ("Dave" if status == "signed" else None)
+
+
+def test_markup_between_link_and_timestamp_does_not_count() -> None:
+    link = "[[User:Dave|Dave]]"
+    styled = "<span style='color:red'>" + "'''b'''" * 40 + "</span>"  # 40 visible characters
+    page = f"== Q ==\n:* Text {link} {styled} 09:15, 20 September 2016 (UTC)\n"
+    (comment,) = analyze(page).comments
+    assert (comment.status, comment.author) == ("signed", "Dave")
+
+
+def test_a_bare_timestamp_after_a_long_mention_is_unsigned() -> None:
+    page = (
+        "== Q ==\n:* As [[User:Dave|Dave]] said in the last round, the mentoring programme "
+        "needs a budget line of its own, and the regional hubs should say how they would "
+        "spend it. 20:13, 24 March 2018 (UTC)\n"
+    )
+    (comment,) = analyze(page).comments
+    assert (comment.status, comment.author) == ("unsigned", None)
+
+
+def test_many_signatures_on_one_line_are_read_in_linear_time() -> None:
+    one = "a [[User:A|A]] ([[User talk:A|talk]]) 09:15, 20 September 2016 (UTC) "
+    (comment,) = analyze("== Q ==\n:* " + one * 20_000 + "\n").comments
+    assert (comment.status, comment.author) == ("signed", "A")
 
 
 def test_a_short_user_namespace_alias_is_no_language_prefix() -> None:
