@@ -264,8 +264,9 @@ class Wiki:
             return SaveOutcome("unchanged", revid=current.revid, detail="the wiki has this text")
         return SaveOutcome("failed", detail=doubt)
 
-    def history(self, title: str) -> list[RevisionMeta]:
-        """Revision metadata, oldest first, without content: one request per `rvlimit=max`.
+    def history(self, title: str, start_id: int | None = None) -> list[RevisionMeta]:
+        """Revision metadata, oldest first, without content: one request per `rvlimit=max`;
+        from revision `start_id` on (itself included) when given.
 
         Asked of the API directly: Page.revisions() sorts by timestamp, which misorders
         revisions saved in the same second.
@@ -277,6 +278,8 @@ class Wiki:
             "rvprop": "ids|timestamp|user|flags|tags|sha1", "rvlimit": "max", "formatversion": 2,
             "continue": "",
         }
+        if start_id is not None:
+            params["rvstartid"] = start_id
         metas: list[RevisionMeta] = []
         while True:
             data = self.site.simple_request(**params).submit()
