@@ -160,9 +160,7 @@ def test_each_failure_is_one_line_naming_its_page(devwiki, tmp_path: Path) -> No
     *lines, last = result.stdout.splitlines()
     assert all(line.startswith(f"[[{broken}]]") for line in lines
                if "retries" in line or "error" in line or "failed" in line), lines
-    assert result.stdout.splitlines()[-1] == (
-        "pass finished with errors: 2 pages, 3 edits, 1 page failed; exit status 1"
-    )
+    assert last == "pass finished with errors: 2 pages, 3 edits, 1 page failed; exit status 1"
     assert devwiki.client().read(broken).text == SAMPLE
     assert devwiki.client().read(fine).text.count(BOX) == 3
 
