@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.config import PageOptions
 from bot.render import render
-from bot.text.edits.collapse import CollapseOptions, convert
+from bot.text.edits.collapse import CollapseOptions, Skip, convert
 from bot.text.edits.tagging import Skipped, TaggingPolicy, TagMade, tag_comments, tag_names, untag
 from bot.text.history.attribution import Authorship, line_keys
 from bot.text.history.contributions import Decision, decide, lines_to_attribute
@@ -26,6 +26,7 @@ from bot.text.model.analysis import Analysis, Comment, analyze
 from bot.text.model.profile import SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 from bot.text.reports.summary import build_summary, render_summary, summary_to_dict
+from bot.text.reports.timeline import SummaryHistory
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class PagePlan:
     lost: tuple[Comment, ...]  # comments whose text the transform did not keep: never save
     decision: Decision  # the page's comments as the history decides them
     keys: dict[int, str]  # line keys of new_text (see keys_of), {} without history
+    not_folded: tuple[Skip, ...] = ()  # questions not folded for a risk, and why (report them)
 
     @property
     def page_changed(self) -> bool:
@@ -115,6 +117,7 @@ def plan_page(
     organizers: Iterable[str] = (),
     normalizer: Normalizer | None = None,
     keys: Mapping[int, str] | None = None,
+    summary_history: SummaryHistory | None = None,
 ) -> PagePlan:
     """The plan for one page.
 
@@ -122,6 +125,7 @@ def plan_page(
     `analysis` is analyze() of `text`, `normalizer` the attribution's line_normalizer() and
     `keys` keys_of() the text, when the caller has them; `organizers` are added to the page's
     own (the bot's account is one: its lines are no one's comments).
+    `summary_history` (built by the wiki layer) gives the summary its sections about time.
     """
     phrases = prompt_phrases(options)
     if analysis is None:
@@ -138,13 +142,13 @@ def plan_page(
     if options.tag_unsigned and authorship:
         tagging = tag_comments(text, decision.analysis, now, tagging_policy(options), profile)
         tagged_text, tagged, skipped = tagging.text, tagging.tagged, tagging.skipped
-    new_text, folded = tagged_text, ()
+    new_text, folded, not_folded = tagged_text, (), ()
     if options.collapse:
         conversion = convert(
             tagged_text, collapse_options(options), profile, phrases,
             keep=decision.participant_lines,
         )
-        new_text, folded = conversion.text, conversion.folded
+        new_text, folded, not_folded = conversion.text, conversion.folded, conversion.skipped
     if untag(tagged_text, tagged) != text:
         lost = analysis.comments  # cannot happen: tags are only ever appended
     else:
@@ -156,7 +160,9 @@ def plan_page(
         final = decide(final_model, authorship_by_line(authorship, keys), team)
     summary_text = summary_json = None
     if options.summary:
-        summary_text, summary_json = _summaries(final.analysis, options, as_of, profile)
+        summary_text, summary_json = _summaries(
+            final.analysis, options, as_of, profile, summary_history
+        )
     return PagePlan(
         title=options.title,
         old_text=text,
@@ -170,6 +176,7 @@ def plan_page(
         lost=lost,
         decision=decision,
         keys=keys,
+        not_folded=not_folded,
     )
 
 
@@ -183,9 +190,13 @@ def collapse_options(options: PageOptions) -> CollapseOptions:
 
 
 def _summaries(
-    analysis: Analysis, options: PageOptions, as_of: datetime | None, profile: SiteProfile
+    analysis: Analysis,
+    options: PageOptions,
+    as_of: datetime | None,
+    profile: SiteProfile,
+    history: SummaryHistory | None = None,
 ) -> tuple[str, str | None]:
-    summary = build_summary(analysis, options.title, as_of, profile)
+    summary = build_summary(analysis, options.title, as_of, profile, history)
     text = render_summary(summary, options.summary_template or None)
     data = None
     if options.summary_json:

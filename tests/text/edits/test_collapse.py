@@ -18,7 +18,7 @@ from bot.text.edits.collapse import STYLES, CollapseOptions, convert, unconvert
 from bot.text.model.analysis import analyze
 from bot.text.model.boxes import find_boxes
 from bot.text.model.masking import mask
-from tests.golden import Case, cases
+from tests.golden import Case, cases, parse_case
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = (ROOT / "bot" / "samples" / "consultation.wikitext").read_text(encoding="utf-8")
@@ -31,6 +31,8 @@ def options_of(case: Case) -> CollapseOptions:
     data = json.loads(case.get("options") or "{}")
     if "levels" in data:
         data["levels"] = tuple(data["levels"])
+    if "template" in data:  # next to the case file
+        data["template"] = str(case.path.parent / data["template"])
     return CollapseOptions(**data)
 
 
@@ -39,6 +41,9 @@ def test_golden(case: Case) -> None:
     options = options_of(case)
     result = convert(case["input"], options)
     case.check("output", result.text)
+    if case.get("skipped") is not None or result.skipped:
+        # Questions left unfolded for a risk, one "title: reason" line each.
+        case.check("skipped", "\n".join(f"{s.title}: {s.reason}" for s in result.skipped))
     # A page with the bot's boxes on it round-trips to its unconverted form, others to themselves.
     assert unconvert(result.text) == unconvert(case["input"])
     if "consultation-bot fold" not in case["input"]:
@@ -50,11 +55,15 @@ def test_seed_page_folds_the_three_questions_and_keeps_every_comment() -> None:
     result = convert(SAMPLE)
     assert len(result.folded) == 3
     assert result.folded[0] == "How can we design for an inclusive selection process?"
-    assert result.text.count('\n<div class="mw-collapsible mw-collapsed">') == 3
+    assert result.text.count('\n<div class="mw-collapsible mw-collapsed"') == 3
     before, after = analyze(SAMPLE), analyze(result.text)
     assert [c.text for c in after.comments] == [c.text for c in before.comments]
     assert [c.status for c in after.comments] == [c.status for c in before.comments]
-    assert len(after.sections) == len(before.sections) - 3
+    # The questions keep their headings, inside the toggles: same sections, same anchors.
+    assert [(s.title, s.anchor) for s in after.sections] == [
+        (s.title, s.anchor) for s in before.sections
+    ]
+    assert len(find_boxes(mask(result.text).split("\n"))) == 3
 
 
 def test_folded_lists_only_this_calls_folds() -> None:
@@ -63,14 +72,22 @@ def test_folded_lists_only_this_calls_folds() -> None:
     assert convert(SAMPLE, KEEP).folded == once.folded
 
 
-def test_anchor_line_above_a_box_is_not_read_as_a_comment() -> None:
-    # The level-3 question follows someone's comment, so its box lands in participant space.
+LEGACY_TEMPLATE = str(ROOT / "tests" / "cases" / "collapse" / "legacy_box.wikitext.j2")
+
+
+@pytest.mark.parametrize("template", [None, LEGACY_TEMPLATE])
+def test_a_box_in_participant_space_is_not_read_as_a_comment(template: str | None) -> None:
+    # The level-3 question follows someone's comment, so its box lands in participant space:
+    # neither its anchor line (the first versions' boxes) nor its heading makes a comment.
     page = (
         "== Part ==\n:* A view. [[User:Ann|Ann]] 10:00, 1 February 2022 (UTC)\n"
         "=== Question? ===\nBackground.\n"
     )
-    converted = convert(page).text
-    assert '<span id="Question?"></span>' in converted
+    converted = convert(page, CollapseOptions(template=template)).text
+    if template:
+        assert '<span id="Question?"></span>' in converted
+    else:
+        assert "\n=== Question? ===\n</div>\n" in converted
     comments = analyze(converted).comments
     assert [c.text for c in comments] == [c.text for c in analyze(page).comments]
 
@@ -83,7 +100,7 @@ def test_hand_made_box_is_not_undone_and_bot_box_is() -> None:
     page = hand_made + "=== Mine ===\nIntro.\n"
     converted = convert(page).text
     assert converted.startswith(hand_made)
-    assert "\n=== Mine ===\n" not in converted
+    assert "\n=== Mine ===\nIntro.\n" not in converted and "consultation-bot fold" in converted
     assert unconvert(converted) == page
     assert unconvert(hand_made) == hand_made
 
@@ -93,7 +110,7 @@ def test_edited_content_is_kept_and_edited_frame_is_left_alone() -> None:
     converted = convert(page).text
     added = converted.replace("Intro.\n", "Intro.\nA line added by an organizer.\n")
     assert unconvert(added) == "=== Q ===\nIntro.\nA line added by an organizer.\n==== Sub ====\n"
-    retitled = converted.replace("'''Q'''", "'''Q, retitled'''")
+    retitled = converted.replace("\n=== Q ===\n", "\n=== Q, retitled ===\n")
     assert retitled != converted
     assert unconvert(retitled) == retitled
 
@@ -108,6 +125,21 @@ def test_marker_text_on_the_page_cannot_forge_or_break_a_box() -> None:
     example = f"<nowiki>\n{box}\n</nowiki>"
     assert unconvert(example) == example
     assert unconvert(box) == "=== Q ===\nIntro."
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "<!-- consultation-bot fold [1 " + "9" * 5000 + " 0 00000000] -->",
+        "<!-- consultation-bot fold: === Q === [1 0 " + "1" * 12 + " 00000000] -->",
+        "<!-- consultation-bot fold [1 0 0 00000000] -->",
+    ],
+    ids=["thousands-of-digits", "twelve-digits", "bad-digest"],
+)
+def test_forged_markers_are_left_alone(marker: str) -> None:
+    page = f"=== A ===\n{marker}\nText.\n<!-- /consultation-bot fold -->\n" * 3
+    assert unconvert(page) == page
+    assert unconvert(convert(page).text) == page
 
 
 def test_title_cannot_end_the_marker_comment() -> None:
@@ -243,6 +275,7 @@ OPTIONS = st.builds(
     levels=st.sets(st.integers(1, 6), min_size=1).map(lambda s: tuple(sorted(s))),
     style=st.sampled_from(["replace-heading", "keep-heading"]),
 )
+DIVS_PER_BOX = len(OPEN_DIV.findall(convert("=== Q ===\nIntro.").text))
 PROPERTY_SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -279,7 +312,7 @@ def test_divs_added_are_balanced_and_no_character_is_lost(
     out = result.text
     opened = len(OPEN_DIV.findall(out)) - len(OPEN_DIV.findall(page))
     closed = len(CLOSE_DIV.findall(out)) - len(CLOSE_DIV.findall(page))
-    assert opened == closed == 5 * len(result.folded)
+    assert opened == closed == DIVS_PER_BOX * len(result.folded)
     before, after = Counter(page), Counter(out)
     # Every visible character too: a replaced heading's title goes into the toggle, and its
     # whole line, equals signs included, into the marker comment.
@@ -387,3 +420,41 @@ def test_a_copy_of_the_shipped_template_draws_every_box_the_same(tmp_path: Path)
         shipped = convert(page, CollapseOptions(style=style))
         assert len(shipped.folded) == 2
         assert convert(page, CollapseOptions(style=style, template=str(copy))) == shipped
+
+
+def test_cli_convert_reports_each_question_it_does_not_fold() -> None:
+    page = "=== Q ===\nIntro <div/><div/>\n=== R ===\nPlain intro.\n"
+    result = run_cli("convert", "-", stdin=page.encode())
+    assert result.returncode == 0
+    assert result.stdout.decode() == convert(page).text
+    assert result.stderr.decode().splitlines() == [
+        'consultation-bot: not folded: "Q": its intro opens a <div> it does not close'
+    ]
+
+
+def test_the_plan_carries_the_questions_not_folded() -> None:
+    from datetime import UTC, datetime
+
+    from bot.config import PageOptions
+    from bot.text.model.profile import ENGLISH
+    from bot.text.plan import plan_page
+
+    page = "=== Q ===\nIntro <table>\n=== R ===\nPlain intro.\n"
+    plan = plan_page(page, PageOptions(title="P"), profile=ENGLISH,
+                     now=datetime(2024, 1, 1, tzinfo=UTC), as_of=None)
+    assert plan.folded == ("R",)
+    assert [(s.title, s.reason) for s in plan.not_folded] == [
+        ("Q", "its intro opens a <table> it does not close")
+    ]
+
+
+def test_boxes_of_the_first_versions_are_recognized_and_undone() -> None:
+    # The input of already_converted holds boxes drawn by the first versions' template.
+    old = parse_case(ROOT / "tests" / "cases" / "collapse" / "already_converted.mwtest")["input"]
+    assert old.count('<div class="floatright">▼</div>') == 2
+    converted = convert(old).text
+    assert converted.count('<div class="floatright">▼</div>') == 2  # left as they are
+    restored = unconvert(old)
+    assert "consultation-bot fold" not in restored and "mw-collapsible" not in restored
+    assert "\n=== How can we design for an inclusive selection process? ===\n" in restored
+    assert unconvert(converted) == restored

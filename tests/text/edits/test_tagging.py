@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.text.edits.tagging import (
@@ -29,8 +28,8 @@ from bot.text.model.dates import format_date
 from bot.text.model.profile import ENGLISH, SiteProfile
 from tests.golden import Case, cases
 from tests.text.history.test_attribution import SIGNED_REPLY, base, insert_after, run
+from tests.torture import ran, torture_settings
 
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "1000"))
 Q = "== Q ==\n:*(Add your comment here)\n"
 WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
 NOW = WHEN + timedelta(days=1)
@@ -104,12 +103,16 @@ def test_tag_goes_on_the_last_line_of_a_multiline_comment() -> None:
     assert out.split("\n")[3].endswith("comment {{unsigned|Alice|09:15, 20 September 2016 (UTC)}}")
 
 
-def test_one_authors_unsigned_lines_of_several_edits_get_one_tag_with_the_latest_time() -> None:
-    text = Q + ":* First line\n:*: second line, a minute later"
-    later = WHEN + timedelta(minutes=1)
+def test_each_edits_unsigned_lines_get_their_own_tag() -> None:
+    # A contribution is what one edit added: one author's two unsigned edits are two.
+    text = Q + ":* First line\n:*: second line, hours later"
+    later = WHEN + timedelta(hours=12)
     out, result = tag(text, {3: by("Alice"), 4: by("Alice", later, revid=8)})
-    assert [t.line for t in result.tagged] == [4]
-    assert out.endswith("later {{unsigned|Alice|09:16, 20 September 2016 (UTC)}}")
+    assert [t.line for t in result.tagged] == [3, 4]
+    assert out.split("\n")[2:] == [
+        ":* First line {{unsigned|Alice|09:15, 20 September 2016 (UTC)}}",
+        ":*: second line, hours later {{unsigned|Alice|21:15, 20 September 2016 (UTC)}}",
+    ]
 
 
 def test_a_line_ending_in_a_space_gets_its_tag_and_comes_back_exactly() -> None:
@@ -261,7 +264,7 @@ atoms = st.sampled_from([
 ])
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@torture_settings()
 @given(
     st.lists(atoms | st.text(max_size=6), max_size=40).map("".join),
     st.lists(
@@ -271,6 +274,7 @@ atoms = st.sampled_from([
 def test_tagging_only_appends(text: str, users: list[str | None]) -> None:
     """Tags are only ever appended: every line keeps its text and stays one line, a blank line
     stays blank, untag() gives back the page exactly, and a second tagging adds nothing."""
+    ran("tagging: only appends, exactly undone, a fixed point")
     attributions = {
         n: None if u is None else Attribution("Alice", WHEN, 8, False, signed=True)
         if u == "signed" else by(u)
@@ -281,7 +285,6 @@ def test_tagging_only_appends(text: str, users: list[str | None]) -> None:
     assert len(old) == len(new)
     assert all(b.startswith(a) for a, b in zip(old, new, strict=True))
     assert all(b == a for a, b in zip(old, new, strict=True) if not a.strip())
-    for made in result.tagged:
-        assert attributions[made.line] is None or not attributions[made.line].signed
+    assert all(made.revid != 8 for made in result.tagged)  # never the edit that signed
     again, result = tag(out, attributions, tag_undated=True)
     assert again == out and not result.tagged
