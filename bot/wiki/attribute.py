@@ -83,14 +83,22 @@ def attribute_page(
         keys = dict(state.line_keys)  # the same text as last time: its lines' keys are known
     else:
         keys = line_keys(snapshot.text, wanted, normalizer)
-    if not keys:
-        return AttributionRun({}, state.updated(snapshot.revid, {}, state.as_of, state.last_sha1))
     if state.last_revid == snapshot.revid and all(k in state.attributions for k in keys.values()):
         known = {k: state.attributions[k] for k in keys.values()}
         return AttributionRun(known, state, keys, lines=len(keys))
     before = wiki.requests.count
     revisions, fresh = _history(wiki, snapshot, state)
     listed = wiki.requests.count - before
+    if not revisions or revisions[-1].revid != snapshot.revid:
+        # The listing does not reach the revision read (a lagging replica): the newest
+        # revision's lines would be credited to the one before. Nothing is decided this time.
+        return AttributionRun(
+            {}, state, history_requests=listed, listed=fresh, warning=HISTORY_BEHIND
+        )
+    if not keys:  # no line to ask about; the history is kept for the summary
+        return AttributionRun({}, state.updated(
+            snapshot.revid, {}, state.as_of, creator=revisions[0].user, history=tuple(revisions)
+        ), history_requests=listed, listed=fresh)
     warning = None
     if state.last_revid is not None and not any(
         state.describes(r.revid, r.sha1) for r in revisions
@@ -129,6 +137,12 @@ def attribute_page(
     )
 
 
+HISTORY_BEHIND = (
+    "the history listed does not reach the revision read yet (a lagging replica?): lines not "
+    "attributed this time"
+)
+
+
 def _history(
     wiki: Wiki, snapshot: PageSnapshot, state: PageState
 ) -> tuple[list[RevisionMeta], int]:
@@ -142,6 +156,9 @@ def _history(
     else:
         listing = wiki.history(snapshot.title)
         fresh = len(listing)
+    if snapshot.revid is not None and not any(r.revid == snapshot.revid for r in listing):
+        listing = wiki.history(snapshot.title)  # once more, in full, in case it was lagging
+        fresh += len(listing)
     # A revision saved after the read is not part of what the lines come from.
     return [r for r in listing if r.revid <= (snapshot.revid or 0)], fresh
 

@@ -18,6 +18,9 @@ CONNECT_TIMEOUT = 5.0  # seconds to connect: a wiki that does not accept in 5 s 
 
 _normal_timeout: list[tuple[float, float]] = []  # (connect, read) as apply_limits set them
 _installed: list[bool] = []
+# pywikibot's own settings, as user-config.py made them, before the first apply_limits: `serve`
+# reads [bot] again for each pass, and a limit raised there must be able to go up again.
+_own: dict[str, object] = {}
 
 
 def _pair(timeout: object) -> tuple[float, float]:
@@ -35,10 +38,12 @@ def apply_limits(options: BotOptions) -> None:
     import pywikibot
 
     config = pywikibot.config
-    config.max_retries = min(config.max_retries, options.max_retries)
-    config.retry_wait = min(config.retry_wait, options.retry_wait_seconds)
-    config.retry_max = min(config.retry_max, options.retry_max_seconds)
-    connect, read = _pair(config.socket_timeout)
+    for name in ("max_retries", "retry_wait", "retry_max", "socket_timeout"):
+        _own.setdefault(name, getattr(config, name))
+    config.max_retries = min(_own["max_retries"], options.max_retries)  # type: ignore[type-var]
+    config.retry_wait = min(_own["retry_wait"], options.retry_wait_seconds)  # type: ignore[type-var]
+    config.retry_max = min(_own["retry_max"], options.retry_max_seconds)  # type: ignore[type-var]
+    connect, read = _pair(_own["socket_timeout"])
     timeout = float(options.timeout_seconds)
     config.socket_timeout = (min(connect, CONNECT_TIMEOUT, timeout), min(read, timeout))
     _normal_timeout[:] = [config.socket_timeout]

@@ -61,13 +61,14 @@ class PassResult:
     reports: list[PageReport] = field(default_factory=list)
     stopped: str = ""  # the signal that stopped the pass early, or ""
     unreachable: str = ""  # why the wiki could not be reached, when that ended the pass
+    error: BotError | None = None  # what ended the pass before its pages (profile, titles)
     status_edit: dict[str, object] | None = None  # the status page's revision, when saved
     api_requests: int = 0
     seconds: float = 0.0
 
     @property
     def failed(self) -> bool:
-        return bool(self.unreachable) or any(r.error for r in self.reports)
+        return bool(self.unreachable) or bool(self.error) or any(r.error for r in self.reports)
 
     @property
     def edits(self) -> list[dict[str, object]]:
@@ -77,6 +78,8 @@ class PassResult:
 
     @property
     def exit_status(self) -> int:
+        if self.error is not None:
+            return self.error.exit_status
         return EXIT_PAGE_FAILED if self.failed else EXIT_OK
 
 
@@ -148,9 +151,11 @@ def run_pass(
                 _maintain_all(config, wiki, maintainer, selection, result)
                 if config.bot.status_page and not result.dry_run and not result.unreachable:
                     _save_status(wiki, config, maintainer, result)
-        except UNREACHABLE as exc:  # while reading the site's profile
+        except UNREACHABLE as exc:  # while logging in or asking for the pages
             result.unreachable = one_line(exc)
             say(f"the wiki could not be reached ({result.unreachable}): the pass stops here")
+        except BotError as exc:  # the site's profile cannot be had, a page cannot be chosen
+            result.error = exc  # reported, then raised again for its one line and exit status
         except StopNow as exc:  # while logging in or reading the site's profile
             result.stopped = stop_signal()
             say(f"stopped: {one_line(exc)}")
@@ -163,6 +168,8 @@ def run_pass(
     if config.bot.report:
         write_report(config, result)
     say(final_line(result))
+    if result.error is not None:
+        raise result.error
     return result.exit_status
 
 
@@ -440,7 +447,8 @@ def write_report(config: Config, result: PassResult) -> None:
         "status_page_edit": result.status_edit,
         "revision_fetches": sum(r.attribution.get("revision_fetches", 0) for r in reports),
         "errors": [f"[[{r.title}]]: {r.error}" for r in reports if r.error]
-        + ([f"the wiki could not be reached: {result.unreachable}"] if result.unreachable else []),
+        + ([f"the wiki could not be reached: {result.unreachable}"] if result.unreachable else [])
+        + ([one_line(result.error)] if result.error is not None else []),
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -457,6 +465,8 @@ def final_line(result: PassResult) -> str:
               f"{' (dry run)' if result.dry_run else ''}, {_count(failed, 'page')} failed")
     if result.unreachable:
         how = "pass stopped: the wiki could not be reached"
+    elif result.error is not None:
+        how = "pass stopped by an error"
     elif result.stopped:
         how = f"pass stopped by {result.stopped}"
     elif failed:

@@ -213,13 +213,19 @@ def test_page_option_takes_configured_or_opted_in_pages_by_canonical_title(
     spelling of a configured title is that page, with the same summary as the scheduled run."""
     title = "Fault consultation 2016/Leadership"
     create(devwiki, title)
-    config = write_config(tmp_path, f'[[pages]]\ntitle = "{title}"\n')
+    config = write_config(
+        tmp_path, f'[bot]\nreport = "report.json"\n\n[[pages]]\ntitle = "{title}"\n'
+    )
     refused = run(devwiki.pywikibot_dir, config, "--page", "Main Page")
     assert refused.status == 2, refused.output
-    assert refused.stderr.strip().splitlines()[-1] == (
-        "consultation-bot: error: --page 'Main Page': the page is not in the configuration; "
+    error = (
+        "--page 'Main Page': the page is not in the configuration; "
         "add --any-page to maintain it with the [defaults] anyway"
     )
+    assert refused.stderr.strip().splitlines()[-1] == f"consultation-bot: error: {error}"
+    # The pass still wrote its report and its last line.
+    assert json.loads((tmp_path / "report.json").read_text())["errors"] == [error]
+    assert refused.stdout.strip().splitlines()[-1].startswith("pass stopped by an error:")
     assert not devwiki.client().read("Main Page/Summary").exists
     manual = run(devwiki.pywikibot_dir, config, "-page:fault_consultation_2016/Leadership")
     assert manual.status == 0, manual.output
