@@ -12,8 +12,9 @@ import re
 MAX_TITLE_BYTES = 255
 
 # $wgLegalTitleChars excludes these; %XX and character references cannot round-trip a link.
+# Invisible C1 control characters (U+0080-U+009F) are refused too.
 _ILLEGAL = re.compile(
-    r"[\x00-\x1f\x23\x3c\x3e\x5b\x5d\x7b\x7c\x7d\x7f]|%[0-9A-Fa-f]{2}"
+    r"[\x00-\x1f\x23\x3c\x3e\x5b\x5d\x7b\x7c\x7d\x7f-\x9f]|%[0-9A-Fa-f]{2}"
     r"|&[A-Za-z0-9\x80-\xff]+;|&#[0-9]+;|&#x[0-9A-Fa-f]+;"
 )
 

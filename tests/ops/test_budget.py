@@ -21,7 +21,7 @@ def test_planning_past_the_budget_is_interrupted() -> None:
     started = time.process_time()
     with pytest.raises(OverBudget, match=r"more than 0\.2 s of CPU time"), cpu_budget(0.2):
         spin(30)
-    assert time.process_time() - started < 5
+    assert time.process_time() - started < 15  # interrupted, not spun for 30 s
     assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
 
 

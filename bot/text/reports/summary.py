@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import unicodedata
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -34,21 +33,13 @@ from bot.text.reports.timeline import (
     comment_keys,
     new_since,
     newcomers,
+    utc,
     weekly_activity,
 )
+from bot.titles import title_problem
 
 TEMPLATE = "summary.wikitext.j2"
 EXCERPT_LENGTH = 100
-
-# What MediaWiki refuses in a page title (MediaWikiTitleCodec): characters outside its legal set,
-# percent-encoded bytes, character references, "~~~", and "." or ".." path segments.
-_TITLE_CHARACTERS = "#<>[]|{}"
-_TITLE_SEQUENCES = (
-    (re.compile(r"%[0-9A-Fa-f]{2}"), "a percent-encoded character"),
-    (re.compile(r"&(?:[A-Za-z0-9]|[^\x00-\x7f])+;"), "a character reference"),
-    (re.compile(r"~~~"), "'~~~'"),
-    (re.compile(r"^\.\.?(?:/|$)|/\.\.?(?:/|$)"), "a '.' or '..' path segment"),
-)
 
 # Links that show nothing in the text where they stand (category, image), English names only.
 _HIDDEN_LINK = re.compile(r"\s*(?:category|file|image)\s*:", re.IGNORECASE)
@@ -140,24 +131,9 @@ def check_title(title: str) -> None:
     The summary links every question as `title#anchor`: a title holding `#`, `|`, brackets or
     a line break would point elsewhere or break the link.
     """
-
-    def invalid(reason: str) -> InputError:
-        return InputError(f"{title!r} is not a valid page title: {reason}")
-
-    for char in title:
-        if char in _TITLE_CHARACTERS:
-            raise invalid(f"it contains {char!r}")
-        if unicodedata.category(char) == "Cc":
-            raise invalid("it contains a control character")
-    if not title.replace("_", " ").strip():
-        raise invalid("it is empty")
-    for pattern, what in _TITLE_SEQUENCES:
-        if pattern.search(title):
-            raise invalid(f"it contains {what}")
-
-
-def _utc(when: datetime) -> datetime:
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    problem = title_problem(title)
+    if problem:
+        raise InputError(f"{title!r} is not a valid page title: {problem}")
 
 
 def _share(part: int, whole: int) -> int:
@@ -349,7 +325,7 @@ def build_summary(
         ))
     return Summary(
         title=title,
-        as_of=_utc(as_of) if as_of is not None else None,
+        as_of=utc(as_of) if as_of is not None else None,
         totals=totals,
         questions=tuple(rows),
         participants=tuple(participants),
@@ -362,7 +338,7 @@ def build_summary(
 
 
 def format_time(when: datetime | None) -> str | None:
-    return _utc(when).strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None
+    return utc(when).strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None
 
 
 def summary_to_dict(summary: Summary) -> dict[str, object]:
