@@ -104,13 +104,16 @@ def wiki_main(command: str, argv: list[str]) -> int:
         if command == "run":
             return locked_pass(config, pages, profile, dry_run=args.dry_run)
         from bot.ops.schedule import serve
+        from bot.wiki.memory import PassMemory
+
+        memory = PassMemory()  # which pages were left settled, at which revisions
 
         def one_pass() -> int:
             # The configuration is read again for every pass: an operator's change needs no
             # restart, and a broken file stops that pass only (logged), not the service.
             fresh = load_config(args.config)
             chosen = select_pages(fresh, args.page) if args.page else None
-            return locked_pass(fresh, chosen, profile, dry_run=args.dry_run)
+            return locked_pass(fresh, chosen, profile, dry_run=args.dry_run, memory=memory)
 
         return serve(one_pass, config.bot.interval_minutes, stop=stop)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +23,7 @@ from bot.render import label, labels_in, render
 from bot.state import StateStore
 from bot.text.model.profile import SiteProfile
 from bot.text.optin import read_optin
+from bot.wiki.memory import PassMemory
 from bot.wiki.run import ConsultationBot, PageMaintainer, PageReport, say, utc_now
 from bot.wiki.site import RequestCounter, Wiki
 
@@ -41,6 +42,8 @@ class PassResult:
     reports: list[PageReport] = field(default_factory=list)
     stopped: str = ""  # the signal that stopped the pass early, or ""
     api_requests: int = 0
+    api_writes: int = 0  # of api_requests, those that change the wiki
+    login_requests: int = 0  # of api_requests, those sent to connect and log in
     seconds: float = 0.0
 
     @property
@@ -55,11 +58,13 @@ def locked_pass(
     *,
     dry_run: bool,
     before_save: Callable[[str], None] | None = None,
+    memory: PassMemory | None = None,
 ) -> int:
     """A pass under the pass lock (waiting at most [bot] lock_wait_seconds); the exit status."""
     lock_path = config.resolve(config.bot.lock_file)
     with acquire(lock_path, config.bot.lock_wait_seconds):
-        return run_pass(config, pages, profile, dry_run=dry_run, before_save=before_save)
+        return run_pass(config, pages, profile, dry_run=dry_run, before_save=before_save,
+                        memory=memory)
 
 
 def run_pass(
@@ -69,9 +74,11 @@ def run_pass(
     *,
     dry_run: bool,
     before_save: Callable[[str], None] | None = None,
+    memory: PassMemory | None = None,
 ) -> int:
     """One pass over `pages` (None: the configured and opted-in ones); returns the exit status.
-    `profile` None: the wiki's own, read from it (or kept from a recent pass)."""
+    `profile` None: the wiki's own, read from it (or kept from a recent pass). With `memory`
+    (`serve`), pages an earlier pass left settled are maintained only if a revision moved."""
     import pywikibot
 
     from bot.wiki.main import connect
@@ -81,6 +88,7 @@ def run_pass(
     result = PassResult(dry_run=dry_run or bool(pywikibot.config.simulate))
     with RequestCounter().counting() as requests:
         site = connect()
+        result.login_requests = requests.count
         wiki = Wiki(site, requests)
         if profile is None:
             profile = cached_profile(
@@ -95,21 +103,48 @@ def run_pass(
                 before_save=before_save,
                 state_store=StateStore(config.resolve(config.bot.state_dir)),
             )
-            bot = ConsultationBot(maintainer, pages, site)
-            bot.run()
-            result.reports += bot.reports
+            unchanged = memory.unchanged(wiki, pages, profile) if memory is not None else set()
+            todo = [p for p in pages if p.title not in unchanged]
+            for title in (p.title for p in pages if p.title in unchanged):
+                say(f"[[{title}]]: no new revision since the last pass")
+            maintainer.preload(todo)
+            bot = ConsultationBot(maintainer, todo, site)
+            try:
+                bot.run()
+            finally:
+                maintainer.keep_states()
+            result.reports += _in_order(pages, unchanged, bot.reports)
+            if memory is not None and not result.dry_run:
+                reached = {r.title for r in bot.reports}
+                memory.keep(wiki, [p for p in todo if p.title in reached], maintainer.settled,
+                            profile)
             result.stopped = stop_signal()
             if result.stopped:
-                left = len(pages) - len(bot.reports)
+                left = len(todo) - len(bot.reports)
                 say(f"stopped by {result.stopped}: {left} pages not reached; "
                     "the next pass does them")
             if config.bot.status_page and not result.dry_run and not maintainer.shutoff_reason():
                 update_status(wiki, config, result, started_at)
-    result.api_requests = requests.count
+    result.api_requests, result.api_writes = requests.count, requests.writes
     result.seconds = time.monotonic() - started
     if config.bot.report:
         write_report(config, result)
     return EXIT_PAGE_FAILED if result.failed else EXIT_OK
+
+
+def _in_order(
+    pages: Sequence[PageOptions], unchanged: set[str], reports: list[PageReport]
+) -> list[PageReport]:
+    """The pass's page reports in the pages' order: those maintained, and those `serve` found
+    with no new revision since an earlier pass settled them."""
+    by_title = {r.title: r for r in reports}
+    ordered = []
+    for options in pages:
+        if options.title in unchanged:
+            ordered.append(PageReport(options.title))
+        elif options.title in by_title:
+            ordered.append(by_title.pop(options.title))
+    return ordered + list(by_title.values())
 
 
 def discover_pages(config: Config, wiki: Wiki, reports: list[PageReport]) -> list[PageOptions]:
@@ -124,10 +159,10 @@ def discover_pages(config: Config, wiki: Wiki, reports: list[PageReport]) -> lis
         return pages
     known = {wiki.canonical_title(p.title) for p in pages}
     found = 0
-    for title in wiki.pages_transcluding(template):
-        if title in known:
-            continue
-        snapshot = wiki.read(title)
+    optins = [t for t in wiki.pages_transcluding(template) if t not in known]
+    wiki.preload(optins)
+    for title in optins:
+        snapshot = wiki.current(title)
         optin = read_optin(snapshot.text, template, config.defaults, title)
         if optin.options is not None:
             pages.append(replace(optin.options, title=title))
@@ -159,7 +194,7 @@ def update_status(wiki: Wiki, config: Config, result: PassResult, finished: date
         finished=finished, stopped=result.stopped, edits=edits, errors=errors,
         pages=[{"title": r.title, "outcome": _outcome(r)} for r in result.reports],
     ).rstrip("\n")
-    current = wiki.read(title)
+    current = wiki.current(title)
     if current.exists:
         line = _status_time()
         same = line.sub("", current.text.rstrip("\n")) == line.sub("", text)
@@ -185,6 +220,8 @@ def write_report(config: Config, result: PassResult) -> None:
         "dry_run": result.dry_run,
         "duration_seconds": round(result.seconds, 3),
         "api_requests": result.api_requests,
+        "api_writes": result.api_writes,
+        "login_requests": result.login_requests,
         "stopped_by": result.stopped or None,
         "pages": [
             {"title": r.title, "actions": r.actions, "edits": r.edits, "error": r.error,
