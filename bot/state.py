@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.text.history.attribution import Attribution, Authorship, Doubt
+from bot.text.history.attribution import Attribution, Authorship, Doubt, RevisionMeta
 
 VERSION = 2  # 2: per-edit verdicts (signed) and doubts
 STALE_STATE = "the saved state is of another wiki state (restored or rebuilt?); starting fresh"
@@ -41,6 +41,8 @@ class PageState:
     # The text at last_revid: each line's key (LineQuery.key), so that a page with no new
     # revision needs no comparison of its lines.
     line_keys: Mapping[int, str] = field(default_factory=dict)
+    # The page history as last listed (no texts), so a run after new revisions lists only them.
+    history: tuple[RevisionMeta, ...] = ()
 
     def updated(
         self,
@@ -51,12 +53,15 @@ class PageState:
         *,
         creator: str | None = None,
         line_keys: Mapping[int, str] | None = None,
+        history: tuple[RevisionMeta, ...] | None = None,
     ) -> PageState:
         """The state after a run: keys not seen this run are dropped, so the file stays small.
-        `line_keys` are those of the text at `last_revid` ({} when unknown)."""
+        `line_keys` are those of the text at `last_revid` ({} when unknown); the creator and
+        the listed history are kept unless given."""
         return PageState(
             self.title, last_revid, dict(attributions), as_of, last_sha1,
             self.creator if creator is None else creator, dict(line_keys or {}),
+            self.history if history is None else tuple(history),
         )
 
     def describes(self, revid: int | None, sha1: str) -> bool:
@@ -129,6 +134,10 @@ def state_to_json(state: PageState) -> str:
         "last_sha1": state.last_sha1,
         "creator": state.creator,
         "line_keys": {str(line): key for line, key in sorted(state.line_keys.items())},
+        "history": [
+            [r.revid, r.user, r.timestamp.isoformat(), r.anon, "|".join(r.tags), r.sha1, r.hidden]
+            for r in state.history
+        ],
         "attributions": {
             key: _attribution_to_json(found) for key, found in sorted(state.attributions.items())
         },
@@ -167,7 +176,23 @@ def state_from_json(text: str, title: str) -> PageState:
     ):
         raise TypeError("line_keys must map line numbers to keys")
     line_keys = {int(k): v for k, v in raw_keys.items()}
-    return PageState(title, last, found, as_of, sha1, creator, line_keys)
+    history = tuple(_revision_from_json(row) for row in data.get("history", []))
+    return PageState(title, last, found, as_of, sha1, creator, line_keys, history)
+
+
+def _revision_from_json(row: object) -> RevisionMeta:
+    if not (isinstance(row, list) and len(row) == 7):
+        raise TypeError("a history entry must be a list of 7 values")
+    revid, user, when, anon, tags, sha1, hidden = row
+    stamp = datetime.fromisoformat(when)
+    if not (
+        type(revid) is int and isinstance(user, str) and isinstance(anon, bool)
+        and isinstance(tags, str) and isinstance(sha1, str) and isinstance(hidden, bool)
+        and stamp.tzinfo is not None
+    ):
+        raise TypeError("a history entry has values of the wrong types")
+    return RevisionMeta(revid, user, stamp, anon, tuple(t for t in tags.split("|") if t), sha1,
+                        hidden)
 
 
 class StateStore:

@@ -620,7 +620,7 @@ def measured_run(wiki: Any, options: PageOptions, state: Any, label: str) -> tup
     finally:
         del wiki.revision_texts
     seconds = time.perf_counter() - started
-    return snapshot, run, Measure(label, run.revisions, run.lines, run.history_requests,
+    return snapshot, run, Measure(label, run.listed, run.lines, run.history_requests,
                                   run.fetches, wiki.requests.count - before, seconds, waited[0])
 
 
@@ -833,7 +833,7 @@ def measure(devwiki: DevWiki, work: Path, scenario: Scenario, dump: Path, *, gen
           f"{'kept' if imported_ok else 'NOT kept'}; current text "
           f"{'matches' if same_text else 'DIFFERS from'} the dump")
     print()
-    print(f"{'run':<22}{'revisions':>10}{'lines':>7}{'history req':>13}{'fetches':>9}"
+    print(f"{'run':<22}{'listed':>10}{'lines':>7}{'history req':>13}{'fetches':>9}"
           f"{'API req':>9}{'wall s':>9}{'fetching s':>12}")
     for m in (m1, m2, m3):
         print(f"{m.label:<22}{m.revisions:>10}{m.lines:>7}{m.history:>13}{m.fetches:>9}"

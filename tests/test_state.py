@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.state import STALE_STATE, PageState, StateStore, checked, state_to_json, text_sha1
-from bot.text.history.attribution import Attribution, CachedTexts, Doubt, attribute, line_keys
+from bot.text.history.attribution import (
+    Attribution,
+    CachedTexts,
+    Doubt,
+    RevisionMeta,
+    attribute,
+    line_keys,
+)
 from bot.text.history.contributions import lines_to_attribute
 from bot.text.model.analysis import analyze
 from bot.text.model.profile import ENGLISH
@@ -27,7 +34,12 @@ def test_round_trip_and_no_temp_files(tmp_path: Path) -> None:
             "k3": Attribution("Bob", WHEN, 8, False, signed=True),
             "k4": Doubt("the editor's name is hidden"), "k5": Doubt("reworded", "Carol"),
         },
-        as_of=WHEN, last_sha1=text_sha1("page text"),
+        as_of=WHEN, last_sha1=text_sha1("page text"), creator="Mira (WMF)",
+        line_keys={3: "k1", 7: "k3"},
+        history=(
+            RevisionMeta(40, "Mira (WMF)", WHEN, False, (), "a" * 40),
+            RevisionMeta(42, "", WHEN, True, ("mw-undo", "mw-reverted"), "", hidden=True),
+        ),
     )
     assert store.save(state) is None
     loaded, warning = store.load(TITLE)

@@ -13,7 +13,13 @@ from datetime import datetime
 
 from bot.config import PageOptions
 from bot.state import STALE_STATE, PageState
-from bot.text.history.attribution import Authorship, CachedTexts, attribute, line_keys
+from bot.text.history.attribution import (
+    Authorship,
+    CachedTexts,
+    RevisionMeta,
+    attribute,
+    line_keys,
+)
 from bot.text.history.contributions import lines_to_attribute
 from bot.text.history.lines import Normalizer
 from bot.text.model.analysis import Analysis, analyze
@@ -40,7 +46,8 @@ class AttributionRun:
     state: PageState
     keys: dict[int, str] = field(default_factory=dict)  # line -> key, of the snapshot's text
     lines: int = 0  # lines whose writer was asked for
-    revisions: int = 0  # revisions listed (0: the state answered)
+    revisions: int = 0  # revisions of the history searched (0: the state answered)
+    listed: int = 0  # of them, listed by the wiki this run (the state kept the others)
     history_requests: int = 0  # requests that listed the history
     fetches: int = 0  # revision texts fetched
     text_requests: int = 0  # requests that fetched them (up to 50 texts each)
@@ -82,8 +89,7 @@ def attribute_page(
         known = {k: state.attributions[k] for k in keys.values()}
         return AttributionRun(known, state, keys, lines=len(keys))
     before = wiki.requests.count
-    # A revision saved after the read is not part of what the lines come from.
-    revisions = [r for r in wiki.history(snapshot.title) if r.revid <= (snapshot.revid or 0)]
+    revisions, fresh = _history(wiki, snapshot, state)
     listed = wiki.requests.count - before
     warning = None
     if state.last_revid is not None and not any(
@@ -108,15 +114,36 @@ def attribute_page(
     creator = revisions[0].user if revisions else state.creator
     return AttributionRun(
         kept,
-        state.updated(snapshot.revid, kept, state.as_of, creator=creator, line_keys=keys),
+        state.updated(
+            snapshot.revid, kept, state.as_of, creator=creator, line_keys=keys,
+            history=tuple(revisions),
+        ),
         keys,
         lines=len(keys),
         revisions=len(revisions),
+        listed=fresh,
         history_requests=listed,
         fetches=texts.fetches,
         text_requests=texts.requests,
         warning=warning,
     )
+
+
+def _history(
+    wiki: Wiki, snapshot: PageSnapshot, state: PageState
+) -> tuple[list[RevisionMeta], int]:
+    """The page history up to the read revision, and how many revisions the wiki listed: only
+    what came after the state's listing is asked for, when the state's last listed revision is
+    still there with the same text."""
+    known = state.history
+    newer = wiki.history(snapshot.title, start_id=known[-1].revid) if known else []
+    if newer and newer[0].revid == known[-1].revid and newer[0].sha1 == known[-1].sha1:
+        listing, fresh = [*known[:-1], *newer], len(newer)
+    else:
+        listing = wiki.history(snapshot.title)
+        fresh = len(listing)
+    # A revision saved after the read is not part of what the lines come from.
+    return [r for r in listing if r.revid <= (snapshot.revid or 0)], fresh
 
 
 def describe_attributions(

@@ -299,7 +299,7 @@ class PageMaintainer:
     def _report_attribution(name: str, planned: Planned, report: PageReport) -> None:
         run = planned.attribution
         report.attribution = {
-            "lines": run.lines, "revisions": run.revisions,
+            "lines": run.lines, "revisions": run.revisions, "listed_revisions": run.listed,
             "history_requests": run.history_requests, "revision_fetches": run.fetches,
             "text_requests": run.text_requests,
         }
@@ -314,7 +314,7 @@ class PageMaintainer:
             return
         if run.revisions:
             say(f"{name}: attributed {run.lines} lines from {run.revisions} revisions "
-                f"({_count(run.history_requests, 'history request')}, "
+                f"({run.listed} listed in {_count(run.history_requests, 'request')}, "
                 f"{_count(run.fetches, 'revision text')} fetched in "
                 f"{_count(run.text_requests, 'request')})")
         else:

@@ -180,8 +180,9 @@ class Wiki:
             return SaveOutcome("failed", detail="the wiki did not accept the edit")
         return SaveOutcome("saved", revid=page.latest_revision_id)
 
-    def history(self, title: str) -> list[RevisionMeta]:
-        """Revision metadata, oldest first, without content: one request per `rvlimit=max`.
+    def history(self, title: str, start_id: int | None = None) -> list[RevisionMeta]:
+        """Revision metadata, oldest first, without content: one request per `rvlimit=max`;
+        from revision `start_id` on (itself included) when given.
 
         Asked of the API directly: Page.revisions() sorts by timestamp, which misorders
         revisions saved in the same second.
@@ -193,6 +194,8 @@ class Wiki:
             "rvprop": "ids|timestamp|user|flags|tags|sha1", "rvlimit": "max", "formatversion": 2,
             "continue": "",
         }
+        if start_id is not None:
+            params["rvstartid"] = start_id
         metas: list[RevisionMeta] = []
         while True:
             data = self.site.simple_request(**params).submit()

@@ -258,3 +258,8 @@ def test_the_state_stays_trusted_when_the_wiki_stores_other_text_than_sent(
     assert "Preceding unsigned comment added by [[User:Carol|Carol]]" in (
         devwiki.client().read(title).text
     )
+    # Only the revisions from the state's last listed one on were listed (Bob's, the bot's,
+    # Carol's), not the opening one.
+    report = json.loads((tmp_path / "report.json").read_text())
+    attribution = report["pages"][0]["attribution"]
+    assert attribution["listed_revisions"] == 3 < attribution["revisions"] == 4

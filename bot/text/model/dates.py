@@ -235,8 +235,17 @@ def parse_timestamp(match: re.Match[str], profile: SiteProfile) -> datetime | No
     return to_utc(local, match.group("tz"), profile)
 
 
+@lru_cache(maxsize=32)
+def _zone_pattern(profile: SiteProfile) -> re.Pattern[str]:
+    """What every timestamp ends with: a zone name in brackets (a cheap first look at a line)."""
+    zones = _alternation(tuple(name for name, _ in profile.timezones))
+    return re.compile(rf"\({_BIDI}(?:{zones}){_BIDI}\)", re.IGNORECASE)
+
+
 def find_timestamps(line: str, profile: SiteProfile) -> list[tuple[int, int, datetime]]:
     found = []
+    if ")" not in line or not _zone_pattern(profile).search(line):
+        return found
     for match in timestamp_pattern(profile).finditer(line):
         when = parse_timestamp(match, profile)
         if when is not None:

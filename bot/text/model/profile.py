@@ -10,6 +10,7 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 
 from bot.errors import InputError
@@ -78,6 +79,14 @@ class SiteProfile:
     # login the name is the same account everywhere. When any are listed, language codes
     # ([[:en:User:X]]) count too; a profile with none takes local links only.
     interwiki_prefixes: tuple[str, ...] = WIKIMEDIA_PREFIXES
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash(tuple(getattr(self, f.name) for f in fields(self)))
+
+    def __hash__(self) -> int:
+        # Hashed once: every line's signature search looks its patterns up by profile.
+        return self._hash
 
     def timezone_offsets(self) -> dict[str, int]:
         return dict(self.timezones)

@@ -22,6 +22,7 @@ from bot.text.model.profile import SiteProfile, normalize_title, normalize_user
 # writes between the user link and the timestamp ("(talk)", a nickname's styling) is far
 # shorter, while a user named earlier in the comment is a mention, not its signature.
 SIGNATURE_SCAN_LIMIT = 100
+_TARGET_CACHE = 100_000
 
 _LINK = re.compile(r"\[\[([^\[\]{}|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*))?\]\]")
 _TEMPLATE = re.compile(r"\{\{\s*([^{}|\n]+?)\s*((?:\|[^{}]*)?)\}\}")
@@ -71,6 +72,7 @@ class _Names:
     contributions: frozenset[str]
     prefixes: frozenset[str]
     templates: dict[str, tuple[str, ...]]  # unsigned-family template -> parameter order
+    targets: dict[str, str | None]  # link target -> the user it names (user_from_target)
 
 
 @lru_cache(maxsize=32)
@@ -81,11 +83,22 @@ def _names(profile: SiteProfile) -> _Names:
         contributions=frozenset(_fold(n) for n in profile.contributions_pages),
         prefixes=frozenset(_fold(p) for p in profile.interwiki_prefixes),
         templates=profile.unsigned_template_params(),
+        targets={},
     )
 
 
 def user_from_target(target: str, profile: SiteProfile) -> str | None:
     """The user a link target points to (User:, User talk:, Special:Contributions/), if any."""
+    cache = _names(profile).targets
+    if target in cache:
+        return cache[target]
+    if len(cache) >= _TARGET_CACHE:
+        cache.clear()  # hostile pages of endless distinct links must not grow it without end
+    user = cache[target] = _user_from_target(target, profile)
+    return user
+
+
+def _user_from_target(target: str, profile: SiteProfile) -> str | None:
     target = html.unescape(target)
     if "%" in target:
         target = unquote(target)
@@ -182,22 +195,12 @@ def _undated(line: str, links: list[UserLink]) -> Signature | None:
     return Signature("undated", last.user, None, first.start, len(line.rstrip()))
 
 
-class _Visible:
-    """How many characters of a line a reader sees between two positions (markup not counted)."""
-
-    def __init__(self, line: str) -> None:
-        hidden = bytearray(len(line))
-        for match in _INVISIBLE.finditer(line):
-            start = match.start() + 1 if match.group(0).startswith("&") else match.start()
-            hidden[start : match.end()] = b"\x01" * (match.end() - start)
-        self._before = [0]
-        count = 0
-        for flag in hidden:
-            count += not flag
-            self._before.append(count)
-
-    def between(self, start: int, end: int) -> int:
-        return self._before[end] - self._before[start]
+def _visible(text: str) -> int:
+    """How many characters of `text` a reader sees (markup not counted, a character reference
+    one character)."""
+    if not any(c in text for c in "<[]'&"):
+        return len(text)
+    return len(_INVISIBLE.sub(lambda m: "&" if m.group(0).startswith("&") else "", text))
 
 
 def _signed(
@@ -207,10 +210,10 @@ def _signed(
 
     From each timestamp the search goes back, never past the previous timestamp, to the closest
     user link within SIGNATURE_SCAN_LIMIT visible characters; earlier links to the same user
-    within that reach belong to the signature too. Every link is looked at for one timestamp
-    only, so a line of many signatures is read in linear time.
+    within that reach belong to the signature too. The distance grows by the pieces between the
+    links, each measured once, and every link is looked at for one timestamp only: a line of
+    many signatures is read in linear time.
     """
-    visible: _Visible | None = None
     found: list[Signature] = []
     previous_end = 0
     j = 0  # links[:j] end before the current timestamp
@@ -218,18 +221,20 @@ def _signed(
         while j < len(links) and links[j].end <= start:
             j += 1
         author, first = None, start
+        distance, boundary = 0, start  # visible characters from `boundary` to the timestamp
         for k in range(j - 1, -1, -1):
             link = links[k]
             if link.start < previous_end:
                 break
-            if visible is None:
-                visible = _Visible(line)
-            if visible.between(link.end, start) >= SIGNATURE_SCAN_LIMIT:
+            distance += _visible(line[link.end : boundary])
+            if distance >= SIGNATURE_SCAN_LIMIT:
                 break
             if author is None:
                 author = link.user
             if link.user == author:
                 first = link.start
+            distance += _visible(line[link.start : link.end])
+            boundary = link.start
         if author is None:
             found.append(Signature("unsigned", None, when, start, end))
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,6 +30,7 @@ from bot.text.model.profile import ENGLISH, SiteProfile
 from tests.golden import Case, cases
 from tests.text.history.test_attribution import SIGNED_REPLY, base, insert_after, run
 
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "1000"))
 Q = "== Q ==\n:*(Add your comment here)\n"
 WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
 NOW = WHEN + timedelta(days=1)
@@ -259,16 +261,27 @@ atoms = st.sampled_from([
 ])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(
     st.lists(atoms | st.text(max_size=6), max_size=40).map("".join),
-    st.lists(st.sampled_from(["Alice", "Bob", "192.0.2.1", "x|y=z}}", None]), max_size=40),
+    st.lists(
+        st.sampled_from(["Alice", "Bob", "192.0.2.1", "x|y=z}}", "signed", None]), max_size=40
+    ),
 )
 def test_tagging_only_appends(text: str, users: list[str | None]) -> None:
+    """Tags are only ever appended: every line keeps its text and stays one line, a blank line
+    stays blank, untag() gives back the page exactly, and a second tagging adds nothing."""
     attributions = {
-        n: (None if u is None else by(u)) for n, u in enumerate(users, start=1)
+        n: None if u is None else Attribution("Alice", WHEN, 8, False, signed=True)
+        if u == "signed" else by(u)
+        for n, u in enumerate(users, start=1)
     }
-    out, _ = tag(text, attributions, tag_undated=True)
+    out, result = tag(text, attributions, tag_undated=True)  # tag() checks untag() too
     old, new = text.split("\n"), out.split("\n")
     assert len(old) == len(new)
     assert all(b.startswith(a) for a, b in zip(old, new, strict=True))
+    assert all(b == a for a, b in zip(old, new, strict=True) if not a.strip())
+    for made in result.tagged:
+        assert attributions[made.line] is None or not attributions[made.line].signed
+    again, result = tag(out, attributions, tag_undated=True)
+    assert again == out and not result.tagged
