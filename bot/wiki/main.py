@@ -235,8 +235,9 @@ def attribute_pages(
         )
     store = StateStore(config.resolve(config.bot.state_dir))
     status = EXIT_OK
+    wiki.preload(options.title for options in pages)  # all of them in one request (or a few)
     for options in pages:
-        snapshot = wiki.read(options.title)
+        snapshot = wiki.current(options.title)
         if not snapshot.exists:
             print(f"[[{options.title}]]: error: the page does not exist", flush=True)
             status = EXIT_PAGE_FAILED
