@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 from bot.config import PageOptions
@@ -31,8 +32,7 @@ def test_what_a_page_is_maintained_with_besides_its_revisions_is_fingerprinted(
     assert fingerprint(PageOptions(title="A", summary_template=str(template)), ENGLISH) == same
     assert fingerprint(PageOptions(title="A", grace_minutes=45,
                                    summary_template=str(template)), ENGLISH) != same
-    other_zone = ENGLISH.__class__(**{**ENGLISH.__dict__, "timezone": "Europe/Berlin"})
-    assert fingerprint(options, other_zone) != same
+    assert fingerprint(options, replace(ENGLISH, timezone="Europe/Berlin")) != same
     template.write_text("{{ title }}!", encoding="utf-8")  # the operator edits the template
     assert fingerprint(options, ENGLISH) != same
 
