@@ -168,7 +168,6 @@ class PageMaintainer:
             planned, revid = self._save_page(options, snapshot, planned, report)
             if report.error or report.skipped:
                 return report
-            self._keep_state_later(planned, revid, report)
         else:
             revid = snapshot.revid
             say(f"{name}: nothing to change")
@@ -177,6 +176,8 @@ class PageMaintainer:
         if options.summary and planned.plan.summary_text is not None:
             left.update(self._save_summaries(options, planned.plan, report))
         self._note_settled(options.title, planned, left, report)
+        if plan.page_changed:
+            self._keep_state_later(planned, revid, report)  # may unsettle it (keep_states)
         return report
 
     def _note_settled(
@@ -225,7 +226,12 @@ class PageMaintainer:
         except pywikibot.exceptions.Error:
             sha1s = {}
         for planned, revid, report in pending:
-            self._keep_state(planned, revid, sha1s.get(revid, ""), report)
+            sha1 = sha1s.get(revid, "")
+            self._keep_state(planned, revid, sha1, report)
+            if sha1 != text_sha1(planned.plan.new_text):
+                # MediaWiki merged an edit made since the read, or expanded a {{subst:}}: the
+                # page holds text the plan did not see, so it is not settled.
+                self.settled.pop(self.wiki.canonical_title(planned.plan.title), None)
 
     def _keep_state(
         self, planned: Planned, revid: int | None, sha1: str, report: PageReport

@@ -41,6 +41,8 @@ def test_serve_maintains_only_the_pages_with_a_new_revision_or_something_pending
     devwiki: DevWiki, tmp_path: Path
 ) -> None:
     titles = [f"Memory test/Page {n}" for n in range(1, 5)]
+    merged = "Memory test/Merged"  # someone edits it while the bot saves: MediaWiki merges
+    titles.append(merged)
     admin = devwiki.client("Admin")
     for title in titles:
         admin.edit(title, SAMPLE, summary="setup")  # the organizer's page
@@ -62,22 +64,30 @@ def test_serve_maintains_only_the_pages_with_a_new_revision_or_something_pending
 
         memory = PassMemory()  # what `serve` keeps between its passes
         config = load_config({str(config)!r})
-        def one_pass(config):
+        alice = WikiClient({devwiki.api_url!r})
+        alice.login("Alice", {devwiki.password("Alice")!r})
+        def one_pass(config, before_save=None):
             print("=== pass", flush=True)
-            locked_pass(config, None, None, dry_run=False, memory=memory)
+            locked_pass(config, None, None, dry_run=False, memory=memory,
+                        before_save=before_save)
             found = json.loads(open({str(report)!r}).read())
             print("=== report", json.dumps(found), flush=True)
 
-        one_pass(config)  # the first pass of the service: every page
-        one_pass(config)  # nothing changed
-        alice = WikiClient({devwiki.api_url!r})
-        alice.login("Alice", {devwiki.password("Alice")!r})
+        def meanwhile(title):  # between the bot's read and its save of that page
+            if title == {merged!r}:
+                text = alice.read(title).text + "\\n:* Merged. [[User:Alice|Alice]] " + (
+                    "10:00, 1 May 2024 (UTC)")
+                alice.edit(title, text, summary="comment")
+
+        one_pass(config, meanwhile)  # the first pass of the service: every page
+        one_pass(config)  # nothing changed, but the merged page holds a comment the bot missed
+        one_pass(config)  # nothing changed at all
         now = alice.read({titles[1]!r}).text
         alice.edit({titles[1]!r}, now + "\\n:* A late remark, unsigned.", summary="comment")
         one_pass(config)  # one page changed: its new comment is in its grace period
         one_pass(config)  # no new revision, but that page has a comment pending
-        changed = replace(config.pages[3], grace_minutes=45)
-        one_pass(replace(config, pages=(*config.pages[:3], changed)))  # new options for one
+        changed = replace(config.pages[3], grace_minutes=45)  # new options for one page
+        one_pass(replace(config, pages=(*config.pages[:3], changed, *config.pages[4:])))
     """), encoding="utf-8")
     proc = subprocess.run([sys.executable, str(driver)], env={**os.environ, **devwiki.env()},
                           capture_output=True, text=True, timeout=600, check=False)
@@ -92,8 +102,13 @@ def test_serve_maintains_only_the_pages_with_a_new_revision_or_something_pending
     def cost(found: dict) -> int:
         return found["api_requests"] - found["login_requests"]
 
-    first, quiet, changed, pending, new_options = passes
-    assert first[0] == set() and first[1]["edits"] == 12
+    first, merged_again, quiet, changed, pending, new_options = passes
+    assert first[0] == set() and first[1]["edits"] == 15
+    assert "Merged. [[User:Alice|Alice]]" in devwiki.client().read(merged).text
+    # The page MediaWiki merged holds a comment the plan did not see: it is maintained again.
+    assert merged_again[0] == set(titles) - {merged}
+    assert [e["title"] for e in merged_again[1]["pages"][4]["edits"]] == [
+        f"{merged}/Summary", f"{merged}/Summary.json"]
     # Nothing changed: one request asks for the latest revisions, one reads the shutoff page.
     assert quiet[0] == set(titles) and quiet[1]["api_writes"] == 0 and cost(quiet[1]) == 2
     assert [p["title"] for p in quiet[1]["pages"]] == titles  # every page has its line
