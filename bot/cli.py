@@ -156,7 +156,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
     old = read_input(args.file)
     profile = _profile(args)
     with labels_in(profile.language, profile.language_fallbacks):
-        new = convert(old, options, profile, _phrases(args)).text
+        conversion = convert(old, options, profile, _phrases(args))
+    for skip in conversion.skipped:
+        print(f'{PROG}: not folded: "{skip.title}": {skip.reason}', file=sys.stderr)
+    new = conversion.text
     if args.diff:
         _print_diff(old, new, args.file)
     else:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.config import PageOptions
 from bot.render import render
-from bot.text.edits.collapse import CollapseOptions, convert
+from bot.text.edits.collapse import CollapseOptions, Skip, convert
 from bot.text.edits.tagging import Skipped, TaggingPolicy, TagMade, tag_comments, tag_names, untag
 from bot.text.history.attribution import Authorship, line_keys
 from bot.text.history.contributions import Decision, decide, lines_to_attribute
@@ -42,6 +42,7 @@ class PagePlan:
     lost: tuple[Comment, ...]  # comments whose text the transform did not keep: never save
     decision: Decision  # the page's comments as the history decides them
     keys: dict[int, str]  # line keys of new_text (see keys_of), {} without history
+    not_folded: tuple[Skip, ...] = ()  # questions not folded for a risk, and why (report them)
 
     @property
     def page_changed(self) -> bool:
@@ -138,13 +139,13 @@ def plan_page(
     if options.tag_unsigned and authorship:
         tagging = tag_comments(text, decision.analysis, now, tagging_policy(options), profile)
         tagged_text, tagged, skipped = tagging.text, tagging.tagged, tagging.skipped
-    new_text, folded = tagged_text, ()
+    new_text, folded, not_folded = tagged_text, (), ()
     if options.collapse:
         conversion = convert(
             tagged_text, collapse_options(options), profile, phrases,
             keep=decision.participant_lines,
         )
-        new_text, folded = conversion.text, conversion.folded
+        new_text, folded, not_folded = conversion.text, conversion.folded, conversion.skipped
     if untag(tagged_text, tagged) != text:
         lost = analysis.comments  # cannot happen: tags are only ever appended
     else:
@@ -170,6 +171,7 @@ def plan_page(
         lost=lost,
         decision=decision,
         keys=keys,
+        not_folded=not_folded,
     )
 
 

@@ -159,6 +159,8 @@ class PageMaintainer:
             report.warnings.append(planned.warning)
             say(f"{name}: warning: {planned.warning}")
         plan = planned.plan
+        for skip in plan.not_folded:
+            say(f'{name}: not folded: "{skip.title}": {skip.reason}')
         if plan.lost:
             lines = ", ".join(str(c.line) for c in plan.lost)
             report.error = f"refused: the edit would lose comments at lines {lines}"

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 from bot.text.model.profile import ENGLISH, profile_from_dict
@@ -83,7 +84,7 @@ def test_the_profile_is_read_once_then_kept_for_its_time_to_live(
     assert out["site"] is True
     # The English local wiki's profile reads signatures as the built-in English one does.
     profile = profile_from_dict(out["profile"])
-    assert profile == ENGLISH.__class__(**{**ENGLISH.__dict__, "timezone": "UTC"})
+    assert profile == replace(ENGLISH, timezone="UTC")
     same, lines = out["stale"]
     assert same and len(lines) == 1 and "cannot refresh the wiki's site profile" in lines[0]
     assert out["none_kept"] == ["BotError", "cannot read the wiki's site profile: no answer"]

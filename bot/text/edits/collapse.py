@@ -18,7 +18,7 @@ import jinja2
 from bot.errors import InputError
 from bot.render import render, render_file
 from bot.text.model.analysis import Analysis, analyze, list_prefix
-from bot.text.model.boxes import BoxSpan, div_balanced, find_boxes
+from bot.text.model.boxes import BoxSpan, PageTags, find_boxes
 from bot.text.model.masking import mask, masked_spans
 from bot.text.model.profile import ENGLISH, SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
@@ -26,9 +26,10 @@ from bot.text.model.sections import (
     anchor_key,
     anchor_of,
     legacy_anchor_of,
-    plain_title,
+    rendered_title,
     unique_anchors,
 )
+from bot.text.model.signatures import find_signature
 
 STYLES = ("replace-heading", "keep-heading")
 TEMPLATE = "box.wikitext.j2"  # draws both styles: the `style` value says which
@@ -58,6 +59,9 @@ _NESTING = re.compile(
     re.IGNORECASE,
 )
 _SENTINEL = "\x00content\x00"
+_COMMENT_LIKE = re.compile(r"[ \t]*[*#:;=]")
+# What would be a div or table tag with a ">" before the next "<" (as the Sanitizer reads names).
+_DIV_OR_TABLE = re.compile(r"</?(?:div|table)(?=[\t\n\x0b\x0c\r />\x00]|$)", re.IGNORECASE)
 # Characters of background text above a question's comments or prompts worth a box of its own.
 MIN_INTRO_ABOVE = 300
 
@@ -71,9 +75,18 @@ class CollapseOptions:
 
 
 @dataclass(frozen=True)
+class Skip:
+    """A question the bot would fold but must not: folding it could hide or break something."""
+
+    title: str  # plain title
+    reason: str  # for a report line: "not folded: <title>: <reason>"
+
+
+@dataclass(frozen=True)
 class Conversion:
     text: str
     folded: tuple[str, ...]  # plain titles of the questions folded by this call
+    skipped: tuple[Skip, ...] = ()  # questions left unfolded, with why, in page order
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,7 @@ class _Heading:
     plain: str  # as a reader sees it; unlike the page model's, text in <nowiki> counts
     anchor: str  # the id MediaWiki gives it, numbered like MediaWiki does
     templated: bool  # a template in the title makes the id unknowable offline
+    rendered: str | None = ""  # None: the title is too long or too deep to render offline
 
 
 @dataclass(frozen=True)
@@ -120,33 +134,45 @@ def convert(
     if not options.levels or any(not 1 <= n <= 6 for n in options.levels):
         raise InputError("collapse levels: levels are 1 to 6")
     pattern = compile_title_pattern(options.title_pattern)
-    page = _Page(text, analyze(text, profile, prompt_phrases))
+    page = _Page(text, analyze(text, profile, prompt_phrases), profile)
     page.taken.update(n - 1 for n in keep)
-    folds = [
-        fold for k in range(len(page.headings))
-        if (fold := page.fold_for(k, options, pattern)) is not None
-    ]
+    folds: list[_Fold] = []
+    skips: list[tuple[int, Skip]] = []
+    for k in range(len(page.headings)):
+        fold = page.fold_for(k, options, pattern)
+        if isinstance(fold, _Fold):
+            folds.append(fold)
+        elif isinstance(fold, Skip):
+            skips.append((page.headings[k].index, fold))
     if options.style == "replace-heading":
-        folds = _without_anchor_clashes(folds, page.headings)
+        kept = _without_anchor_clashes(folds, page.headings)
+        kept_at = {f.heading.index for f in kept}
+        skips += [
+            (f.heading.index, Skip(f.heading.plain, "another heading has the same anchor, and "
+                                   "replacing this one would change that one's links"))
+            for f in folds if f.heading.index not in kept_at
+        ]
+        folds = kept
+    skipped = tuple(skip for _, skip in sorted(skips, key=lambda pair: pair[0]))
     if not folds:
-        return Conversion(text, ())
+        return Conversion(text, (), skipped)
     lines = text.split("\n")
     for fold in reversed(folds):
         lines[fold.first : fold.last + 1] = [_box(fold, page.lines, options)]
     result = "\n".join(lines)
     if unconvert(result) != unconvert(text):
         raise InputError(f"box template {_template_name(options)}: its boxes cannot be undone")
-    return Conversion(result, tuple(fold.heading.plain for fold in folds))
+    return Conversion(result, tuple(fold.heading.plain for fold in folds), skipped)
 
 
 def unconvert(text: str) -> str:
     """The page with every box the bot made turned back into the text it was made from."""
-    span_starts = {start for start, _ in masked_spans(text)}
+    markers = _Markers(text)
     parts: list[str] = []
     done = search = 0
     while (start := _START_MARKER.search(text, search)) is not None:
-        end = text.find(END_MARKER, start.end())
-        restored = _restore(text, start, end, span_starts)
+        end = markers.end_after(start.end())
+        restored = markers.restore(start, end)
         if restored is None:
             search = start.end()
             continue
@@ -155,22 +181,57 @@ def unconvert(text: str) -> str:
     return "".join([*parts, text[done:]])
 
 
-def _restore(
-    text: str, start: re.Match[str], end: int, span_starts: set[int]
-) -> str | None:
-    """The original text of one marked box, or None if it is not intact."""
-    # Markers inside <nowiki>, <pre> or another comment are examples, not boxes.
-    if end < 0 or start.start() not in span_starts or end not in span_starts:
-        return None
-    inner = text[start.end() : end]
-    heading = unquote(start["heading"]) if start["heading"] is not None else None
-    p, s = int(start["prefix"]), int(start["suffix"])
-    if p + s > len(inner):
-        return None
-    prefix, content, suffix = inner[:p], inner[p : len(inner) - s], inner[len(inner) - s :]
-    if start["digest"] != _digest(heading, prefix, suffix) or MARKER_WORD in content:
-        return None
-    return content if heading is None else f"{heading}\n{content}"
+class _Markers:
+    """Where the marker comments and the marker word are on a page, found once.
+
+    Searching onward from each start marker, or hashing what follows it, is quadratic on a page
+    of many forged start markers; with the positions at hand each check is a bisection, and only
+    a region free of the marker word is hashed, so each character is hashed a few times at most.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.span_starts = {start for start, _ in masked_spans(text)}
+        self.ends = _occurrences(text, END_MARKER)
+        self.words = _occurrences(text, MARKER_WORD)
+
+    def end_after(self, position: int) -> int:
+        """The first end marker at or after a position, or -1."""
+        k = bisect_left(self.ends, position)
+        return self.ends[k] if k < len(self.ends) else -1
+
+    def _has_word(self, start: int, end: int) -> bool:
+        k = bisect_left(self.words, start)
+        return k < len(self.words) and self.words[k] + len(MARKER_WORD) <= end
+
+    def restore(self, start: re.Match[str], end: int) -> str | None:
+        """The original text of one marked box, or None if it is not intact."""
+        # Markers inside <nowiki>, <pre> or another comment are examples, not boxes.
+        if end < 0 or start.start() not in self.span_starts or end not in self.span_starts:
+            return None
+        if len(start["prefix"]) > 9 or len(start["suffix"]) > 9:
+            return None  # no template is that long (and int() refuses thousands of digits)
+        p, s, inner = int(start["prefix"]), int(start["suffix"]), start.end()
+        if p + s > end - inner:
+            return None
+        # The template's text never holds the marker word (_chrome), and the content may not.
+        if any(self._has_word(a, b) for a, b in
+               ((inner, inner + p), (inner + p, end - s), (end - s, end))):
+            return None
+        heading = unquote(start["heading"]) if start["heading"] is not None else None
+        prefix, suffix = self.text[inner : inner + p], self.text[end - s : end]
+        if start["digest"] != _digest(heading, prefix, suffix):
+            return None
+        content = self.text[inner + p : end - s]
+        return content if heading is None else f"{heading}\n{content}"
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found, positions = text.find(word), []
+    while found >= 0:
+        positions.append(found)
+        found = text.find(word, found + len(word))
+    return positions
 
 
 def _digest(heading: str | None, prefix: str, suffix: str) -> str:
@@ -185,12 +246,18 @@ def _encode(heading: str) -> str:
 class _Page:
     """What convert needs to know about each line of one page."""
 
-    def __init__(self, text: str, analysis: Analysis) -> None:
+    def __init__(self, text: str, analysis: Analysis, profile: SiteProfile) -> None:
         self.lines = text.split("\n")
-        self.masked = mask(text).split("\n")
+        masked = mask(text)
+        self.masked = masked.split("\n")
         self.headings = _headings(self.lines, self.masked, [s.line - 1 for s in analysis.sections])
         self.depth = _nesting_depths(self.masked)
         self.hidden = _HiddenSpans(text, self.lines)
+        # HTML comments are gone before MediaWiki reads tags: `<d<!-- -->iv>` is a div.
+        comments = [(a, b) for a, b in self.hidden.spans if text.startswith("<!--", a)]
+        self.tags = PageTags(masked, comments)
+        self.swallowed = self.hidden.swallowed_lines(profile)
+        self.chrome_checked: set[str] = set()  # styles whose box the template drew right
         self.taken: set[int] = set()  # lines of boxes, comments and prompts
         # A box stands for a heading folded before (by the bot or by hand), so it ends a region
         # as a heading does; the bot's marker line above a box belongs to it.
@@ -214,7 +281,10 @@ class _Page:
 
     def fold_for(
         self, k: int, options: CollapseOptions, pattern: re.Pattern[str] | None
-    ) -> _Fold | None:
+    ) -> _Fold | Skip | None:
+        """The fold of the k-th heading; a Skip when it would be folded but for a risk; None
+        when it is not to be folded (other level or title, nothing to hide, a discussion with
+        little background above it, or a heading inside a template or table)."""
         heading = self.headings[k]
         if heading.level not in options.levels:
             return None
@@ -238,23 +308,64 @@ class _Page:
             return None  # nothing to hide: a box would only take the heading away
         if discussion is not None and sum(len(self.lines[i]) for i in body) < MIN_INTRO_ABOVE:
             return None  # a line or two of question text is better left in view
+        if self.depth[h] != 0:
+            return None  # a heading inside a template, a table or a tag is left alone
         first, last = body[0], body[-1]
-        if not self._can_fold(h, h if replacing else first, last, e):
-            return None
-        if not div_balanced([mask(heading.title)]):
-            return None  # the title goes inside the toggle's div
-        return _Fold(h if replacing else first, last, heading, self.lines[h] if replacing else None)
+        reason = self._risk(h, h if replacing else first, last, e)
+        if reason is None:
+            reason = _title_risk(heading)
+        if reason is not None:
+            return Skip(heading.plain, reason)
+        fold = _Fold(h if replacing else first, last, heading, self.lines[h] if replacing else None)
+        return self._drawable(fold, options)
 
-    def _can_fold(self, h: int, start: int, last: int, end: int) -> bool:
-        """Whether lines start..last may become a box (start is h or the first body line)."""
-        return (
-            self.depth[h] == 0 and self.depth[h + 1] == 0 and self.depth[last + 1] == 0
-            and not self.hidden.cut_at(h + 1) and not self.hidden.cut_at(start)
-            and not self.hidden.cut_at(last, end_of_line=True)
-            and not any(i in self.taken for i in range(h + 1, end))
-            and not any(MARKER_WORD in self.lines[i] for i in range(h, end))
-            and div_balanced(self.masked[h + 1 : last + 1])
-        )
+    def _risk(self, h: int, start: int, last: int, end: int) -> str | None:
+        """Why lines start..last (start is h or the first body line) must not become a box."""
+        starts = self.hidden.line_starts
+        if self.depth[h + 1] != 0 or self.depth[last + 1] != 0:
+            return "a template, table or tag runs across the end of its intro"
+        if (
+            self.hidden.cut_at(h + 1) or self.hidden.cut_at(start)
+            or self.hidden.cut_at(last, end_of_line=True)
+        ):
+            return "an HTML comment or <nowiki> runs across the end of its intro"
+        if any(i in self.taken for i in range(h + 1, end)):
+            return "its intro holds comments"  # cannot happen: the region ends at the first
+        if any(i in self.swallowed for i in range(h + 1, last + 1)):
+            # The page model reads nothing in <pre>, but the wiki shows it: a block opened in the
+            # intro and closed further down may hold what participants wrote.
+            return "its intro has a <pre> or <nowiki> block holding lines that look like comments"
+        if any(MARKER_WORD in self.lines[i] for i in range(h, end)):
+            return f"its intro holds the bot's marker text {MARKER_WORD!r}"
+        if self.tags.cuts(starts[h]) or self.tags.cuts(starts[start]):
+            return "an HTML tag runs across its heading"
+        problem = self.tags.problem(starts[h + 1], starts[last + 1] - 1)
+        return None if problem is None else f"its intro {problem}"
+
+    def _drawable(self, fold: _Fold, options: CollapseOptions) -> _Fold | Skip:
+        """The fold, or a Skip when its title would break the template's box."""
+        style = "replace-heading" if fold.line is not None else "keep-heading"
+        if style not in self.chrome_checked:
+            _chrome(replace(fold, heading=replace(fold.heading, title="Question",
+                                                  anchor="Question")), options)
+            self.chrome_checked.add(style)
+        try:
+            _chrome(fold, options)
+        except _BadBox:
+            return Skip(fold.heading.plain, "its title would break the box's markup")
+        return fold
+
+
+def _title_risk(heading: _Heading) -> str | None:
+    """Why a heading's title must not go into a box's toggle, or None."""
+    if heading.rendered is None:
+        return "its title is too long or nested too deep to render offline"
+    masked = mask(heading.title)
+    tags = PageTags(masked)
+    fragments = len(_DIV_OR_TABLE.findall(masked))
+    if fragments != len(tags.tags) or tags.problem(0, len(masked)) is not None:
+        return "its title holds an unclosed or unbalanced <div> or <table> tag"
+    return None
 
 
 def _replies(masked: list[str]) -> set[int]:
@@ -327,6 +438,21 @@ class _HiddenSpans:
             offset += len(line) + 1
         self.line_starts.append(offset)  # one past the end, like a line after the last
 
+    def swallowed_lines(self, profile: SiteProfile) -> set[int]:
+        """Lines that start inside a <pre>, <nowiki> or code block (shown, but not read by the
+        page model) and look like a comment, a reply, a list item or a heading."""
+        lines = set()
+        for start, end in self.spans:
+            if self.text.startswith("<!--", start):
+                continue  # a comment shows nothing
+            first = bisect_right(self.line_starts, start)
+            last = bisect_right(self.line_starts, end - 1) - 1
+            for i in range(first, last + 1):
+                line = self.text[self.line_starts[i] : self.line_starts[i + 1] - 1]
+                if _COMMENT_LIKE.match(line) or find_signature(line, profile) is not None:
+                    lines.add(i)
+        return lines
+
     def cut_at(self, line: int, end_of_line: bool = False) -> bool:
         """Whether the start (or the end) of a line lies inside a span.
 
@@ -355,7 +481,9 @@ def _headings(lines: list[str], masked: list[str], indexes: list[int]) -> list[_
         title_end = match.end(3) - level
         title = lines[i][level:title_end].strip()
         templated = "{{" in masked[i][level:title_end]
-        headings.append(_Heading(i, level, title, plain_title(title), "", templated))
+        rendered = rendered_title(title)
+        plain = rendered if rendered is not None else " ".join(title.split(" ")).strip()
+        headings.append(_Heading(i, level, title, plain, "", templated, rendered))
     anchors = unique_anchors([anchor_of(h.plain) for h in headings])
     return [replace(h, anchor=a) for h, a in zip(headings, anchors, strict=True)]
 
@@ -419,21 +547,28 @@ def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
     except (OSError, jinja2.TemplateError) as exc:
         raise InputError(f"box template {name}: {exc}") from None
     if out.count(_SENTINEL) != 1:
-        raise InputError(
-            f"box template {name}: must place {{{{ content }}}} exactly once"
-        )
+        raise _BadBox(f"box template {name}: must place {{{{ content }}}} exactly once")
     prefix, suffix = out.split(_SENTINEL)
     suffix = suffix.removesuffix("\n")  # the template file's own last line break
     if MARKER_WORD in prefix or MARKER_WORD in suffix:
         raise InputError(f"box template {name}: contains {MARKER_WORD!r}")
     # The page model must see the whole box as a box, or it would read folded lines as comments.
-    sample = mask(f"{prefix}Text.{suffix}").split("\n")
-    if find_boxes(sample) != [BoxSpan(0, len(sample) - 1)] or not div_balanced(sample):
-        raise InputError(
+    masked = mask(f"{prefix}Text.{suffix}")
+    sample = masked.split("\n")
+    if (
+        find_boxes(sample) != [BoxSpan(0, len(sample) - 1)]
+        or PageTags(masked).problem(0, len(masked)) is not None
+    ):
+        raise _BadBox(
             f"box template {name}: the box must be a "
             '<div class="mw-collapsible ..."> on its own lines, closing every div it opens'
         )
     return prefix, suffix
+
+
+class _BadBox(InputError):
+    """The template, drawn with one title, is not one box closing every div it opens. Drawn with
+    a plain title, that is the template's fault; with a page's title only, the title's."""
 
 
 def _box(fold: _Fold, lines: list[str], options: CollapseOptions) -> str:

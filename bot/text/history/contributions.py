@@ -25,6 +25,7 @@ from bot.text.model.analysis import (
 )
 from bot.text.model.masking import mask
 from bot.text.model.profile import normalize_user
+from bot.text.model.signatures import SIGNATURE_GAP
 
 ORGANIZERS_TEXT = "the organizers' text (the baseline revision's, or an organizer's)"
 
@@ -106,6 +107,12 @@ def _runs(comment: Comment, owner) -> list[tuple[object, list[int]]]:
     return runs
 
 
+def _maybe_mention(comment: Comment) -> bool:
+    """Whether the comment's signature may be a mention before a bare timestamp: prose stands
+    between the user link and the timestamp (what ~~~~ writes there is short)."""
+    return comment.status == SIGNED and (comment.signature_gap or 0) >= SIGNATURE_GAP
+
+
 def _same_edit(a: object, b: object) -> bool:
     if isinstance(a, Attribution) and isinstance(b, Attribution):
         return a.revid == b.revid
@@ -142,10 +149,18 @@ def _comment(comment: Comment, owner, lines: list[str]) -> list[Comment]:
                 and normalize_user(found.user) != normalize_user(comment.author)
                 and abs(comment.timestamp - _minute(found.timestamp)) <= SAME_SAVE
             ):
+                if _maybe_mention(comment):
+                    # Prose between the user link and a timestamp its own editor wrote: a
+                    # mention before ~~~~~. The comment is what its edit made of it.
+                    out.append(_judged(part, found))
+                    continue
+                # Signature-like: a renamed account's old name, or another account's.
                 doubt = signature_names_another(comment.author, found.user)
             if doubt is None:
                 signer = replace(part, status=comment.status, author=comment.author,
                                  timestamp=comment.timestamp)
+                if isinstance(found, Attribution):
+                    signer = replace(signer, revid=found.revid, anon=found.anon)
                 if (
                     comment.status == UNDATED and isinstance(found, Attribution)
                     and comment.author is not None
@@ -203,7 +218,9 @@ def lines_to_attribute(analysis: Analysis) -> list[int]:
     for first, last in analysis.boxes:
         skip.update(range(first, last + 1))
     for comment in analysis.comments:
-        if comment.line == comment.end_line and comment.status in (SIGNED, TAGGED):
+        if comment.line == comment.end_line and comment.status in (SIGNED, TAGGED) and not (
+            _maybe_mention(comment)
+        ):
             skip.add(comment.line)
     return [n for n, line in enumerate(lines, start=1) if line.strip() and n not in skip]
 
@@ -255,13 +272,14 @@ def _section_of(analysis: Analysis, line: int) -> tuple[str | None, int | None]:
 
 
 def _merge_paragraphs(comments: list[Comment], lines: list[str]) -> list[Comment]:
-    """One author's consecutive parts that make one comment, joined into the lower one.
+    """Parts of one contribution that the offline reading cut apart, joined into the lower one.
 
     A paragraph its author signed in the same edit joins the signed comment right below it (one
-    participant's comment of several paragraphs). An author's unsigned lines in a row, written in
-    several edits, are one unsigned comment, tagged once with the time of the latest edit; a tag
-    right below them covers them too. Joining looks only at authors and adjacent lines, never at
-    list markers, so tags the bot appended do not change what it joins on the next run.
+    participant's comment of several paragraphs), and unsigned lines join the unsigned or tagged
+    lines right below them that the same edit added (one edit, one tag). Unsigned lines of
+    different edits stay apart: each edit's gets its own tag. Joining looks only at edits,
+    authors and adjacent lines, never at list markers, so tags the bot appended do not change it
+    on the next run.
     """
     out: list[Comment] = []
     for comment in comments:
@@ -288,6 +306,7 @@ def _joins(previous: Comment, later: Comment, lines: list[str]) -> bool:
         return False
     if previous.by_edit:
         return later.status in (SIGNED, UNDATED) and not later.by_edit
-    if previous.status == UNSIGNED:
-        return later.status in (UNSIGNED, TAGGED)
-    return False
+    return (
+        previous.status == UNSIGNED and later.status in (UNSIGNED, TAGGED)
+        and previous.revid is not None and previous.revid == later.revid
+    )

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot.text.model.masking import mask
 from bot.text.model.profile import SiteProfile, normalize_user
 from bot.text.model.sections import parse_heading
-from bot.text.model.signatures import find_signature, user_links
+from bot.text.model.signatures import SIGNATURE_GAP, find_signature, user_links
 
 # A signature dated this close to an edit's time was written by that edit's ~~~~ (its time is
 # to the minute).
@@ -79,7 +79,10 @@ class RevisionSections:
                 for line in self.masked[section.start : section.end]:
                     if "[[" in line:
                         found = find_signature(line, self.profile)
-                        if found is not None and found.status == "signed" and found.author:
+                        if (
+                            found is not None and found.status == "signed" and found.author
+                            and (found.gap or 0) < SIGNATURE_GAP  # not a mention's prose
+                        ):
                             counts[(found.author, found.timestamp)] += 1  # type: ignore[index]
             self._signatures[key] = counts
         return self._signatures[key]

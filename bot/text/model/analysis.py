@@ -41,6 +41,7 @@ class Comment:
     anon: bool = False  # written by an IP editor
     by_edit: bool = False  # signed by its edit, with the signature on another line
     doubt: str | None = None  # why the history cannot tell who wrote it (never tagged)
+    signature_gap: int | None = None  # see Signature.gap
 
 
 @dataclass(frozen=True)
@@ -234,10 +235,12 @@ class _Segment:
         if pending is None:
             return None
         first, last = pending.lines[0], pending.lines[-1]
+        gap = None
         if signature is None:
             status, author, when = UNSIGNED, None, None
         else:
             status, author, when = signature.status, signature.author, signature.timestamp
+            gap = signature.gap
         self.comments.append(
             Comment(
                 section=self.title,
@@ -251,6 +254,7 @@ class _Segment:
                 placeholder=pending.prompt is not None,
                 text="\n".join(self.raw[first : last + 1]),
                 residue=pending.prompt.residue if pending.prompt else None,
+                signature_gap=gap,
             )
         )
         return None

@@ -1,26 +1,62 @@
-"""Recognize collapsible question boxes already on a page (made by the bot or by hand).
+"""Recognize collapsible question boxes, and read div and table tags as MediaWiki 1.39 does.
 
-A box starts on a line opening `<div class="mw-collapsible ...">` and ends on the line where the
-div nesting that it opened is closed again (hand-made boxes sometimes close one div too many).
+MediaWiki's Sanitizer splits the text at every `<` and reads a tag wherever a name has its `>`
+before the next `<`, across lines if need be: `<div/>` opens a div (only void elements close
+themselves) and `</div x>` closes one. Whether a stretch of a page closes every div it opens is
+known offline only when no template, extension tag, list, table or block element can change
+that; otherwise its balance is uncertain (PageTags.problem says why).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.text.model.masking import element_spans
 from bot.text.model.sections import parse_heading
 
 BOX_START = re.compile(r"""^\s*<div\s+class\s*=\s*["'][^"']*\bmw-collapsible\b""", re.IGNORECASE)
-_OPEN = re.compile(r"<div\b[^>]*?(?<!/)>", re.IGNORECASE)
-_CLOSE = re.compile(r"</div\s*>", re.IGNORECASE)
 # A line of nothing but anchors, as the bot (and organizers) put right above a box: it belongs to
 # the box, so that the page model never reads it as someone's unsigned comment.
 _ANCHOR_LINE = re.compile(
     r"""^\s*(?:(?:<span\s+id\s*=\s*"[^"\n]*"\s*>\s*</span\s*>|\{\{\s*anchors?\s*\|[^{}\n]*\}\})\s*)+$""",
     re.IGNORECASE,
 )
+
+# Sanitizer::internalRemoveHtmlTags (MediaWiki 1.39) reads the piece after each `<` as a tag when
+# it matches ^(/?)([A-Za-z][^\t\n\v />\0]*+)([^>]*?)(/?>)([^<]*)$, where PCRE's \v is any of
+# \n \x0b \x0c \r: the name ends at a blank, `/` or `>`, and the tag at the first `>`.
+_TAG = re.compile(r"<(/?)([A-Za-z][^\t\n\x0b\x0c\r />\x00<]*+)([^<>]*)>")
+# Its HTML elements (getRecognizedTagData); any other name is text.
+_ELEMENT_NAMES = (
+    "b bdi del i ins u font big small sub sup h1 h2 h3 h4 h5 h6 cite code em s strike strong tt"
+    " var div center blockquote ol ul dl table caption pre ruby rb rp rt rtc p span abbr dfn kbd"
+    " samp data time mark br wbr hr li dt dd meta link tr td th q bdo"
+)
+_ELEMENTS = frozenset(_ELEMENT_NAMES.split())
+# Elements whose end (written, or implied by MediaWiki's lists and tables) closes a div opened
+# inside them, or whose scope a `</div>` cannot leave: with them, counting divs is not enough.
+_BLOCK_NAMES = "blockquote center ul ol dl li dd dt h1 h2 h3 h4 h5 h6 table tr td th caption pre"
+_BLOCKS = frozenset(_BLOCK_NAMES.split())
+# Extension tags whose content is not page text where it stands (or is, on a wiki without the
+# extension): a div inside one may count or not.
+_EXTENSIONS = (
+    "ref", "references", "gallery", "poem", "math", "chem", "ce", "score", "timeline", "graph",
+    "imagemap", "inputbox", "templatedata", "mapframe", "maplink", "categorytree", "hiero",
+    "charinsert", "indicator", "section", "templatestyles", "translate",
+)
+# The preprocessor drops these tags (or their content) before the Sanitizer reads the text.
+_INCLUSION = re.compile(r"</?(?:includeonly|noinclude|onlyinclude)(?=[\s/>])", re.IGNORECASE)
+# A `<` whose name a template or a tag could complete into div or table: `<{{x}}div>`,
+# `<d<noinclude/>iv>`, `<div{{x}}>`.
+_PARTIAL = re.compile(
+    r"</?(?:(?:d(?:iv?)?|t(?:a(?:b(?:le?)?)?)?)?\{|(?:d(?:iv?)?|t(?:a(?:b(?:le?)?)?)?)<(?!!--))",
+    re.IGNORECASE,
+)
+_BRACES = re.compile(r"\{\{|\}\}")
+_TABLE_LINE = re.compile(r"[ \t]*+(?::*+[ \t]*+(\{\|)|(\|\}))")
 
 
 @dataclass(frozen=True)
@@ -29,20 +65,174 @@ class BoxSpan:
     end: int  # 0-based index of the last line (inclusive)
 
 
-def div_delta(line: str) -> int:
-    """Opening minus closing div tags on a (masked) line."""
-    return len(_OPEN.findall(line)) - len(_CLOSE.findall(line))
+@dataclass(frozen=True)
+class Tag:
+    """A div or table tag as MediaWiki reads it; offsets are those of the page given."""
+
+    name: str  # "div" or "table"
+    closing: bool
+    start: int
+    end: int  # just after its `>`
+    uncertain: str  # why its effect cannot be known offline, or ""
 
 
-def div_balanced(lines: Iterable[str]) -> bool:
-    """True if the (masked) lines close every div they open and close none opened before them."""
-    depth = 0
-    for line in lines:
-        for tag in re.finditer(f"{_OPEN.pattern}|{_CLOSE.pattern}", line, re.IGNORECASE):
-            depth += -1 if tag.group(0).startswith("</") else 1
-            if depth < 0:
-                return False
-    return depth == 0
+class PageTags:
+    """The div and table tags of a (masked) page, and what makes their count uncertain.
+
+    `hidden` are spans MediaWiki removes before it reads tags (HTML comments): they are taken out
+    here too, so that `<d<!-- -->iv>` is a div, as it is on the wiki.
+    """
+
+    def __init__(self, masked: str, hidden: Sequence[tuple[int, int]] = ()) -> None:
+        self._pieces: list[tuple[int, int]] = []  # (offset in flat, offset in masked)
+        parts, position, flat_length = [], 0, 0
+        for start, end in sorted(hidden):
+            if start < position:
+                continue
+            self._pieces.append((flat_length, position))
+            parts.append(masked[position:start])
+            flat_length += start - position
+            position = end
+        self._pieces.append((flat_length, position))
+        parts.append(masked[position:])
+        flat = "".join(parts)
+        self._flat_starts = [f for f, _ in self._pieces]
+        self.tags: list[Tag] = []
+        self._long: list[tuple[int, int]] = []  # tags of any HTML element that span lines
+        self._blocks: list[int] = []  # offsets of block elements' tags (_BLOCKS)
+        self._doubts: list[tuple[int, str]] = []  # offsets where a tag may be made, and why
+        self._read(flat)
+        self._starts = [tag.start for tag in self.tags]
+
+    # -- offsets --------------------------------------------------------------------------------
+
+    def _original(self, flat_position: int, end: bool = False) -> int:
+        k = bisect_right(self._flat_starts, flat_position - 1 if end else flat_position) - 1
+        flat_start, start = self._pieces[max(k, 0)]
+        return start + flat_position - flat_start
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def _read(self, flat: str) -> None:
+        line_starts = [0] + [m.end() for m in re.finditer("\n", flat)]
+        line_context = _line_contexts(flat, line_starts)
+        braces = [(m.start(), 1 if m.group(0) == "{{" else -1) for m in _BRACES.finditer(flat)]
+        in_extension = element_spans(flat, _EXTENSIONS)
+        brace_at, depth, table_depth = 0, 0, 0
+        for match in _TAG.finditer(flat):
+            name = match.group(2).lower()
+            start, end = match.start(), match.end()
+            if name not in _ELEMENTS:
+                continue
+            if "\n" in match.group(0):
+                self._long.append((self._original(start), self._original(end, end=True)))
+            if name in _BLOCKS:
+                self._blocks.append(self._original(start))
+            if name not in ("div", "table"):
+                continue
+            while brace_at < len(braces) and braces[brace_at][0] < start:
+                depth = max(0, depth + braces[brace_at][1])
+                brace_at += 1
+            closing = bool(match.group(1))
+            line = bisect_right(line_starts, start) - 1
+            last_line = bisect_right(line_starts, end - 1) - 1
+            k = bisect_right(in_extension, (start, len(flat) + 1)) - 1
+            if depth:
+                uncertain = f"a <{name}> in a template's parameters"
+            elif k >= 0 and in_extension[k][0] < start < in_extension[k][1]:
+                uncertain = f"a <{name}> inside an extension tag such as <ref>"
+            elif "{{" in match.group(3) or "}}" in match.group(3):
+                uncertain = f"a template in a <{name}> tag"
+            elif line_context[line] or line_context[last_line]:
+                uncertain = f"a <{name}> {line_context[line] or line_context[last_line]}"
+            elif table_depth and name == "div":
+                uncertain = "a <div> inside a table"
+            else:
+                uncertain = ""
+            if name == "table":
+                table_depth = max(0, table_depth + (-1 if closing else 1))
+            self.tags.append(Tag(name, closing, self._original(start),
+                                 self._original(end, end=True), uncertain))
+        for match in _PARTIAL.finditer(flat):
+            self._doubts.append((self._original(match.start()),
+                                 "a div tag partly made by a template or another tag"))
+        for match in _INCLUSION.finditer(flat):
+            self._doubts.append((self._original(match.start()),
+                                 "<noinclude>, <includeonly> or <onlyinclude>"))
+        self._doubts.sort()
+
+    # -- questions --------------------------------------------------------------------------------
+
+    def tags_within(self, start: int, end: int) -> list[Tag]:
+        """The div and table tags that lie wholly between two offsets of the page."""
+        first = bisect_left(self._starts, start)
+        last = bisect_left(self._starts, end)
+        return [tag for tag in self.tags[first:last] if tag.end <= end]
+
+    def cuts(self, position: int) -> bool:
+        """Whether a tag spanning lines runs across this offset (start of a line, say)."""
+        k = bisect_left(self._long, (position, position)) - 1
+        return k >= 0 and self._long[k][0] < position < self._long[k][1]
+
+    def problem(self, start: int, end: int) -> str | None:
+        """Why the text between two offsets might not close every div and table it opens (and
+        close none opened before it) as MediaWiki renders it, or None when it surely does.
+
+        The reason reads after "its intro": "opens a <div> it does not close", ...
+        """
+        if self.cuts(start) or self.cuts(end):
+            return "has an HTML tag that runs across its first or last line"
+        k = bisect_left(self._doubts, (start, ""))
+        if k < len(self._doubts) and self._doubts[k][0] < end:
+            return f"has {self._doubts[k][1]}"
+        tags = self.tags_within(start, end)
+        for tag in tags:
+            if tag.uncertain:
+                return f"has {tag.uncertain}, which may count or not on the wiki"
+        divs = [tag for tag in tags if tag.name == "div"]
+        if divs and bisect_left(self._blocks, start) < bisect_left(self._blocks, end):
+            return "has divs together with lists, tables, headings or <blockquote>"
+        for name in ("div", "table"):
+            depth = 0
+            for tag in tags:
+                if tag.name == name:
+                    depth += -1 if tag.closing else 1
+                    if depth < 0:
+                        return f"closes a <{name}> it did not open"
+            if depth > 0:
+                return f"opens a <{name}> it does not close"
+        return None
+
+    def div_deltas(self, line_starts: Sequence[int]) -> list[int]:
+        """Per line, opening minus closing divs: an opening tag counts on its first line, a
+        closing one on its last, so that a box spans every line a tag of it touches."""
+        deltas = [0] * len(line_starts)
+        for tag in self.tags:
+            if tag.name == "div":
+                at = tag.end - 1 if tag.closing else tag.start
+                deltas[bisect_right(line_starts, at) - 1] += -1 if tag.closing else 1
+        return deltas
+
+
+def _line_contexts(flat: str, line_starts: list[int]) -> list[str]:
+    """Per line, where MediaWiki's block pass or its tables put what the line holds, when that
+    may close a div opened on it ("on a list line", ...), or "" for a plain line."""
+    contexts, tables = [], 0
+    for k, start in enumerate(line_starts):
+        end = line_starts[k + 1] - 1 if k + 1 < len(line_starts) else len(flat)
+        first = flat[start : start + 1]
+        table = _TABLE_LINE.match(flat, start, end)
+        if table is not None or tables:
+            contexts.append("inside a table")
+        elif first and first in "*#:;":
+            contexts.append("on a list line")
+        elif first == " ":
+            contexts.append("on a line starting with a space")
+        else:
+            contexts.append("")
+        if table is not None:
+            tables = tables + 1 if table.group(1) else max(0, tables - 1)
+    return contexts
 
 
 def find_boxes(masked_lines: list[str]) -> list[BoxSpan]:
@@ -50,6 +240,11 @@ def find_boxes(masked_lines: list[str]) -> list[BoxSpan]:
 
     Anchor-only lines right above a box are part of it.
     """
+    line_starts, offset = [], 0
+    for line in masked_lines:
+        line_starts.append(offset)
+        offset += len(line) + 1
+    deltas = PageTags("\n".join(masked_lines)).div_deltas(line_starts)
     boxes: list[BoxSpan] = []
     i = 0
     while i < len(masked_lines):
@@ -63,10 +258,9 @@ def find_boxes(masked_lines: list[str]) -> list[BoxSpan]:
         depth = 0
         end = i
         for j in range(i, len(masked_lines)):
-            line = masked_lines[j]
-            if j > i and parse_heading(line) is not None:
+            if j > i and parse_heading(masked_lines[j]) is not None:
                 break  # a heading ends an unclosed box
-            depth += div_delta(line)
+            depth += deltas[j]
             end = j
             if depth <= 0:
                 break

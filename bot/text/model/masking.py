@@ -7,10 +7,12 @@ the masked text are valid in the original.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-_OPENERS = re.compile(
-    r"<!--|<(nowiki|pre|syntaxhighlight|source)(?:\s[^>]*)?(?<!/)>", re.IGNORECASE
-)
+# An extension tag opens at its name followed by a blank or ">"; the tag runs to the first ">"
+# after it (as in MediaWiki's preprocessor, even across "<" and lines), and is self-closing when
+# that ">" follows "/".
+_OPENERS = re.compile(r"<!--|<(nowiki|pre|syntaxhighlight|source)(?=[\s>])", re.IGNORECASE)
 
 
 def _blank(text: str) -> str:
@@ -19,12 +21,29 @@ def _blank(text: str) -> str:
 
 def masked_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every region that MediaWiki shows literally or not at all."""
+    return _element_spans(text, _OPENERS)
+
+
+@lru_cache(maxsize=8)
+def _openers(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"<({'|'.join(map(re.escape, names))})(?=[\s>])", re.IGNORECASE)
+
+
+def element_spans(text: str, names: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every `<name ...>...</name>` element of these extension tags, found as
+    MediaWiki's preprocessor finds them (one never closed, or `<name/>`, holds nothing)."""
+    return _element_spans(text, _openers(names))
+
+
+def _element_spans(text: str, openers: re.Pattern[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
+    # No ">" after this: every later tag stays open (searching for one each time is quadratic).
+    last_gt = text.rfind(">")
     # Per tag, a position after which it is never closed: many unclosed tags stay linear.
     unclosed_from: dict[str, int] = {}
     while True:
-        match = _OPENERS.search(text, pos)
+        match = openers.search(text, pos)
         if match is None:
             return spans
         if match.group(0) == "<!--":
@@ -32,16 +51,20 @@ def masked_spans(text: str) -> list[tuple[int, int]]:
             # An unclosed HTML comment hides the rest of the page, as in MediaWiki.
             end = len(text) if close < 0 else close + 3
         else:
+            pos = match.end()
+            gt = text.find(">", match.end()) if match.end() <= last_gt else -1
+            if gt < 0 or text[gt - 1] == "/":
+                continue  # not a tag, or an empty one: nothing to hide
             tag = match.group(1).lower()
             found = None
-            if match.end() < unclosed_from.get(tag, len(text) + 1):
-                closer = re.compile(rf"</{tag}\s*>", re.IGNORECASE)
-                found = closer.search(text, match.end())
+            if gt + 1 < unclosed_from.get(tag, len(text) + 1):
+                closer = re.compile(rf"</{re.escape(tag)}\s*>", re.IGNORECASE)
+                found = closer.search(text, gt + 1)
                 if found is None:
-                    unclosed_from[tag] = match.end()
+                    unclosed_from[tag] = gt + 1
             if found is None:
                 # An unclosed extension tag renders as literal text; the rest is parsed normally.
-                pos = match.end()
+                pos = gt + 1
                 continue
             end = found.end()
         spans.append((match.start(), end))

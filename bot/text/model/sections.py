@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 import mwparserfromhell
@@ -17,6 +18,9 @@ from mwparserfromhell.nodes import Text
 from mwparserfromhell.wikicode import Wikicode
 
 _HEADING = re.compile(r"^(={1,6})(.+?)(={1,6})[ \t]*$")
+# Titles with markup longer than this, or with more pieces of markup, are not rendered offline.
+MAX_TITLE_LENGTH = 1_000
+MAX_TITLE_MARKUP = 64
 
 # English names and aliases, compared in lower case; other languages' names are not known here.
 FILE_NAMESPACES = frozenset({"file", "image"})
@@ -93,10 +97,37 @@ def plain_title(raw_title: str) -> str:
 
     Follows MediaWiki's rendering: images show nothing (or their caption in a frame), category
     links nothing, `[[:X]]` shows `X`, behaviour switches vanish, unknown tags such as `<y>` stay
-    as text, and character references are decoded only after tags are stripped.
+    as text, and character references are decoded only after tags are stripped. A title that
+    cannot be rendered offline (see rendered_title) is shown as written.
+    """
+    rendered = rendered_title(raw_title)
+    return rendered if rendered is not None else _as_written(raw_title)
+
+
+@lru_cache(maxsize=1024)
+def rendered_title(raw_title: str) -> str | None:
+    """plain_title, or None when the title is too long or too deeply nested to render offline.
+
+    The parser's time grows with the square of the markup it gives up on (a title of `<div `
+    repeated took seconds), and markup nested hundreds deep (`{{` a thousand times) is too deep
+    for it: titles with more than MAX_TITLE_MARKUP characters or pieces of markup are not tried.
     """
     if not any(c in raw_title for c in "[{'<&_"):
-        return re.sub(" {2,}", " ", raw_title).strip(_PHP_TRIM)
+        return _as_written(raw_title)
+    markup = raw_title.count("<") + raw_title.count("{{") + raw_title.count("[[")
+    if len(raw_title) > MAX_TITLE_LENGTH or markup > MAX_TITLE_MARKUP:
+        return None
+    try:
+        return _rendered_title(raw_title)
+    except RecursionError:
+        return None
+
+
+def _as_written(raw_title: str) -> str:
+    return re.sub(" {2,}", " ", raw_title).strip(_PHP_TRIM)
+
+
+def _rendered_title(raw_title: str) -> str:
     # nowiki content is shown as written: hide it from the parser as character references.
     text = re.sub(
         r"(?is)<nowiki>(.*?)</nowiki>",

@@ -22,6 +22,9 @@ from bot.text.model.profile import SiteProfile, normalize_title, normalize_user
 # writes between the user link and the timestamp ("(talk)", a nickname's styling) is far
 # shorter, while a user named earlier in the comment is a mention, not its signature.
 SIGNATURE_SCAN_LIMIT = 100
+# A user link this far before its timestamp (in visible characters) still signs offline, but may
+# be a mention followed by ~~~~~: in `run`, the history decides (bot.text.history).
+SIGNATURE_GAP = 20
 _TARGET_CACHE = 100_000
 
 _LINK = re.compile(r"\[\[([^\[\]{}|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*))?\]\]")
@@ -57,6 +60,9 @@ class Signature:
     timestamp: datetime | None
     start: int
     end: int
+    # Signed: the characters a reader sees between the author's link and the timestamp. What
+    # ~~~~ writes there is short; SIGNATURE_GAP or more may be a mention before a bare ~~~~~.
+    gap: int | None = None
 
 
 def _fold(text: str) -> str:
@@ -220,7 +226,7 @@ def _signed(
     for start, end, when in stamps:
         while j < len(links) and links[j].end <= start:
             j += 1
-        author, first = None, start
+        author, first, gap = None, start, None
         distance, boundary = 0, start  # visible characters from `boundary` to the timestamp
         for k in range(j - 1, -1, -1):
             link = links[k]
@@ -230,7 +236,7 @@ def _signed(
             if distance >= SIGNATURE_SCAN_LIMIT:
                 break
             if author is None:
-                author = link.user
+                author, gap = link.user, distance
             if link.user == author:
                 first = link.start
             distance += _visible(line[link.start : link.end])
@@ -238,7 +244,7 @@ def _signed(
         if author is None:
             found.append(Signature("unsigned", None, when, start, end))
         else:
-            found.append(Signature("signed", author, when, first, end))
+            found.append(Signature("signed", author, when, first, end, gap))
         previous_end = end
     return found
 

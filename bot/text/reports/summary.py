@@ -46,6 +46,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DROPPED = "\x00"  # stands where markup was dropped, so that no space is left before punctuation
 _DROPPED_BEFORE_PUNCTUATION = re.compile(r"\s*\x00[\s\x00]*(?=[,.;:!?)\]]+(?:\s|$)|$)")
 
+# A text with more pieces of markup (`<`, `{{`, `[[`) than this is cut to MARKUP_CUT characters
+# before it is parsed, to keep the summary's time linear on hostile text.
+MAX_MARKUP = 64
+MARKUP_CUT = 1_000
+
 # A part is the nearest heading above a question at one of these levels (and shallower than it).
 PART_LEVELS = (1, 2)
 
@@ -155,12 +160,26 @@ def _participant_key(row: ParticipantRow) -> tuple:
 def plain_text(wikitext: str) -> str:
     """What a reader sees of a piece of wikitext, on one line: links by their label, templates,
     references, HTML comments, category and image links left out, formatting taken away.
+
+    A text with more than MAX_MARKUP pieces of markup is read from its first MARKUP_CUT
+    characters only.
     """
     text = _CONTROL.sub(" ", wikitext)
+    if text.count("<") + text.count("{{") + text.count("[[") > MAX_MARKUP:
+        # The parser's time grows with the square of the markup it gives up on (`<div ` or
+        # `{{a|` thousands of times took minutes): such a text is cut first. An excerpt shows
+        # a hundred characters of it anyway.
+        text = text[:MARKUP_CUT]
     try:
-        code = mwparserfromhell.parse(text)
-    except ParserError:  # pragma: no cover - the parser accepts any string
+        return _stripped(text)
+    except (ParserError, RecursionError):
+        # The parser accepts any string, but markup nested hundreds deep (`{{` a thousand
+        # times) is too deep for it: then the text is shown as written.
         return " ".join(text.split())
+
+
+def _stripped(text: str) -> str:
+    code = mwparserfromhell.parse(text)
     code.nodes = [Text(_DROPPED) if _dropped(node) else node for node in code.nodes]
     for link in code.filter_wikilinks():
         if link.text is None:  # shown as its target, without the colon that makes it a link

@@ -39,6 +39,9 @@ def test_golden(case: Case) -> None:
     options = options_of(case)
     result = convert(case["input"], options)
     case.check("output", result.text)
+    if case.get("skipped") is not None or result.skipped:
+        # Questions left unfolded for a risk, one "title: reason" line each.
+        case.check("skipped", "\n".join(f"{s.title}: {s.reason}" for s in result.skipped))
     # A page with the bot's boxes on it round-trips to its unconverted form, others to themselves.
     assert unconvert(result.text) == unconvert(case["input"])
     if "consultation-bot fold" not in case["input"]:
@@ -108,6 +111,21 @@ def test_marker_text_on_the_page_cannot_forge_or_break_a_box() -> None:
     example = f"<nowiki>\n{box}\n</nowiki>"
     assert unconvert(example) == example
     assert unconvert(box) == "=== Q ===\nIntro."
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "<!-- consultation-bot fold [1 " + "9" * 5000 + " 0 00000000] -->",
+        "<!-- consultation-bot fold: === Q === [1 0 " + "1" * 12 + " 00000000] -->",
+        "<!-- consultation-bot fold [1 0 0 00000000] -->",
+    ],
+    ids=["thousands-of-digits", "twelve-digits", "bad-digest"],
+)
+def test_forged_markers_are_left_alone(marker: str) -> None:
+    page = f"=== A ===\n{marker}\nText.\n<!-- /consultation-bot fold -->\n" * 3
+    assert unconvert(page) == page
+    assert unconvert(convert(page).text) == page
 
 
 def test_title_cannot_end_the_marker_comment() -> None:
@@ -387,3 +405,29 @@ def test_a_copy_of_the_shipped_template_draws_every_box_the_same(tmp_path: Path)
         shipped = convert(page, CollapseOptions(style=style))
         assert len(shipped.folded) == 2
         assert convert(page, CollapseOptions(style=style, template=str(copy))) == shipped
+
+
+def test_cli_convert_reports_each_question_it_does_not_fold() -> None:
+    page = "=== Q ===\nIntro <div/><div/>\n=== R ===\nPlain intro.\n"
+    result = run_cli("convert", "-", stdin=page.encode())
+    assert result.returncode == 0
+    assert result.stdout.decode() == convert(page).text
+    assert result.stderr.decode().splitlines() == [
+        'consultation-bot: not folded: "Q": its intro opens a <div> it does not close'
+    ]
+
+
+def test_the_plan_carries_the_questions_not_folded() -> None:
+    from datetime import UTC, datetime
+
+    from bot.config import PageOptions
+    from bot.text.model.profile import ENGLISH
+    from bot.text.plan import plan_page
+
+    page = "=== Q ===\nIntro <table>\n=== R ===\nPlain intro.\n"
+    plan = plan_page(page, PageOptions(title="P"), profile=ENGLISH,
+                     now=datetime(2024, 1, 1, tzinfo=UTC), as_of=None)
+    assert plan.folded == ("R",)
+    assert [(s.title, s.reason) for s in plan.not_folded] == [
+        ("Q", "its intro opens a <table> it does not close")
+    ]

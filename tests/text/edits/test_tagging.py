@@ -104,12 +104,16 @@ def test_tag_goes_on_the_last_line_of_a_multiline_comment() -> None:
     assert out.split("\n")[3].endswith("comment {{unsigned|Alice|09:15, 20 September 2016 (UTC)}}")
 
 
-def test_one_authors_unsigned_lines_of_several_edits_get_one_tag_with_the_latest_time() -> None:
-    text = Q + ":* First line\n:*: second line, a minute later"
-    later = WHEN + timedelta(minutes=1)
+def test_each_edits_unsigned_lines_get_their_own_tag() -> None:
+    # A contribution is what one edit added: one author's two unsigned edits are two.
+    text = Q + ":* First line\n:*: second line, hours later"
+    later = WHEN + timedelta(hours=12)
     out, result = tag(text, {3: by("Alice"), 4: by("Alice", later, revid=8)})
-    assert [t.line for t in result.tagged] == [4]
-    assert out.endswith("later {{unsigned|Alice|09:16, 20 September 2016 (UTC)}}")
+    assert [t.line for t in result.tagged] == [3, 4]
+    assert out.split("\n")[2:] == [
+        ":* First line {{unsigned|Alice|09:15, 20 September 2016 (UTC)}}",
+        ":*: second line, hours later {{unsigned|Alice|21:15, 20 September 2016 (UTC)}}",
+    ]
 
 
 def test_a_line_ending_in_a_space_gets_its_tag_and_comes_back_exactly() -> None:
@@ -281,7 +285,6 @@ def test_tagging_only_appends(text: str, users: list[str | None]) -> None:
     assert len(old) == len(new)
     assert all(b.startswith(a) for a, b in zip(old, new, strict=True))
     assert all(b == a for a, b in zip(old, new, strict=True) if not a.strip())
-    for made in result.tagged:
-        assert attributions[made.line] is None or not attributions[made.line].signed
+    assert all(made.revid != 8 for made in result.tagged)  # never the edit that signed
     again, result = tag(out, attributions, tag_undated=True)
     assert again == out and not result.tagged

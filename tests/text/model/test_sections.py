@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.model.sections import anchor_of, legacy_anchor_of, plain_title, unique_anchors
+from bot.text.model.sections import (
+    anchor_of,
+    legacy_anchor_of,
+    plain_title,
+    rendered_title,
+    unique_anchors,
+)
 
 # (wikitext between the equals signs, plain title, anchor)
 CASES = [
@@ -95,3 +101,23 @@ def test_legacy_anchor_of_a_title_with_markup_characters() -> None:
     assert legacy_anchor_of(anchor_of(plain_title('Q &lt;y&gt; "quoted"'))) == (
         "Q_.3Cy.3E_.22quoted.22"
     )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "{{" * 1000 + "x" + "}}" * 1000,  # too deep for the parser: RecursionError
+        "[[" * 600 + "x" + "]]" * 600,
+        "Q <div " * 300,  # the parser's time grows with the square of this
+        "Q ''x'' " * 200,  # longer than MAX_TITLE_LENGTH, with markup
+    ],
+    ids=["braces", "links", "div-openers", "long"],
+)
+def test_a_title_that_cannot_be_rendered_offline_is_shown_as_written(raw: str) -> None:
+    assert rendered_title(raw) is None
+    assert plain_title(raw) == raw.strip()
+    assert plain_title(raw + " ") == plain_title(raw)
+
+
+def test_a_long_title_without_markup_is_rendered() -> None:
+    assert rendered_title("Q " * 2000) == ("Q " * 2000).strip()

@@ -430,3 +430,26 @@ def test_cli_refuses_an_invalid_title(title: str, json_option: tuple[str, ...]) 
     assert result.returncode == 2 and result.stdout == b""
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "not a valid page title" in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["{{" * 1000 + "x" + "}}" * 1000, "{{" * 1500, "<div " * 5000, "[[a|" * 3000],
+    ids=["nested-braces", "open-braces", "div-openers", "open-links"],
+)
+def test_hostile_markup_in_comments_and_titles_is_one_summary(body: str) -> None:
+    page = (
+        f"== Part {body} ==\n=== Q ===\nIntro.\n:*(Add your comment here) {body}\n"
+        f":* {body}\n:* Signed {body} [[User:A|A]] 10:00, 1 May 2020 (UTC)\n"
+    )
+    summary = build_summary(analyze(page), "Consultation", None)
+    assert summary.totals.comments == 3 and len(summary.attention) == 2
+    assert all(len(item.excerpt) <= 100 for item in summary.attention)
+    result = cli("-", "--title", "Consultation", stdin=page.encode())
+    assert result.returncode == 0 and result.stderr == b""
+    assert result.stdout.decode() == render_summary(summary)
+
+
+def test_a_text_with_little_markup_is_read_whole() -> None:
+    ref = "<ref>" + "A source. " * 200 + "</ref>"
+    assert plain_text(ref + " My view.") == "My view."

@@ -1,0 +1,95 @@
+"""Div and table tags read as MediaWiki 1.39's Sanitizer reads them, and boxes found with them.
+
+How the wiki itself reads each of these snippets is checked against the dev wiki in
+tests/wiki/test_hostile_boxes.py (test_divs_are_read_as_mediawiki_reads_them).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.text.model.boxes import PageTags, find_boxes
+from bot.text.model.masking import mask, masked_spans
+
+# (snippet, opening minus closing divs, as on the wiki)
+READINGS = [
+    ("<div>", 1),
+    ("<div/>", 1),  # not self-closing: only void elements are
+    ("</div x>", -1),  # an end tag's attributes are ignored
+    ("</div/>", -1),
+    ("<div\n>", 1),  # a tag may run across lines
+    ("<DIV class='a'>", 1),
+    ("<div\tstyle=x>", 1),
+    ("<divx>", 0),  # another name
+    ("<div-x>", 0),
+    ("< div>", 0),
+    ("<div <span>", 0),  # no ">" before the next "<": text
+    ("<div view '''<b>x</b>", 0),
+    ("<d<!-- -->iv>", 1),  # the comment is gone before the Sanitizer reads the text
+    ("<div><!-- </div> -->", 1),
+    ("<nowiki><div></nowiki>", 0),
+    ("<div>x</div>", 0),
+]
+
+
+def net(snippet: str) -> int:
+    comments = [(a, b) for a, b in masked_spans(snippet) if snippet.startswith("<!--", a)]
+    tags = PageTags(mask(snippet), comments).tags
+    return sum(-1 if t.closing else 1 for t in tags if t.name == "div")
+
+
+@pytest.mark.parametrize(("snippet", "divs"), READINGS, ids=[r[0] for r in READINGS])
+def test_divs_are_read_as_mediawiki_reads_them(snippet: str, divs: int) -> None:
+    assert net(snippet) == divs
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("plain text", None),
+        ("<div>\nx\n</div>", None),
+        ("<div/>", "opens a <div> it does not close"),
+        ("</div x>", "closes a <div> it did not open"),
+        ("</div><div>", "closes a <div> it did not open"),
+        ("<table/>", "opens a <table> it does not close"),
+        ("{{T|<div>}}</div>", "has a <div> in a template's parameters, which may count or not "
+         "on the wiki"),
+        ("<ref><div></ref>", "has a <div> inside an extension tag such as <ref>, which may "
+         "count or not on the wiki"),
+        ("* <div>\n* </div>", "has a <div> on a list line, which may count or not on the wiki"),
+        (" <div>\n</div>", "has a <div> on a line starting with a space, which may count or "
+         "not on the wiki"),
+        ("{|\n| <div>\n|}\n</div>", "has a <div> inside a table, which may count or not on the "
+         "wiki"),
+        ("<center><div></center></div>", "has divs together with lists, tables, headings or "
+         "<blockquote>"),
+        ("<{{lc:DIV}}>", "has a div tag partly made by a template or another tag"),
+        ("<div{{x}}></div>", "has a div tag partly made by a template or another tag"),
+        ("<noinclude><div></noinclude>", "has <noinclude>, <includeonly> or <onlyinclude>"),
+    ],
+)
+def test_problem_says_why_a_stretch_may_not_balance(text: str, problem: str | None) -> None:
+    assert PageTags(text).problem(0, len(text)) == problem
+
+
+def test_a_tag_across_a_boundary_is_a_problem_on_both_sides() -> None:
+    text = "a <span\n=== Q ===\n> b"
+    tags = PageTags(text)
+    assert tags.cuts(text.index("===")) and not tags.cuts(0)
+    assert tags.problem(0, text.index("\n")) == (
+        "has an HTML tag that runs across its first or last line"
+    )
+
+
+def test_a_box_holding_a_self_closing_div_runs_to_the_end_of_its_section() -> None:
+    lines = [
+        '<div class="mw-collapsible">', "<div/>", "</div>", "text", "=== Q ===", "after",
+    ]
+    assert [(b.start, b.end) for b in find_boxes(lines)] == [(0, 3)]
+    lines[1] = "<div></div>"
+    assert [(b.start, b.end) for b in find_boxes(lines)] == [(0, 2)]
+
+
+def test_a_box_whose_tag_runs_across_lines_takes_them_in() -> None:
+    lines = ['<div class="mw-collapsible">', "x", "</div", ">", "after"]
+    assert [(b.start, b.end) for b in find_boxes(lines)] == [(0, 3)]
