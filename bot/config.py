@@ -31,6 +31,7 @@ class PageOptions:
     summary_subpage: str = "Summary"
     summary_json: bool = True  # also save <page>/<summary_subpage>.json (JSON content model)
     summary_template: str = ""
+    summary_account_ages: bool = False  # ask the wiki when newcomers' accounts were created
     placeholder_patterns: tuple[str, ...] = ()  # extra prompt phrases (regular expressions)
     tag_unsigned: bool = False
     tag_undated: bool = False

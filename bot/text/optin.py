@@ -16,6 +16,7 @@ import mwparserfromhell
 from mwparserfromhell.nodes import Comment, Template, Text
 
 from bot.config import COLLAPSE_STYLES, PageOptions
+from bot.text.model.masking import mask
 
 MAX_GRACE_MINUTES = 7 * 24 * 60
 MIN_PLACEHOLDER_CHARS = 6
@@ -179,16 +180,46 @@ def read_optin(text: str, template: str, defaults: PageOptions, title: str) -> O
     count (mwparserfromhell does not parse them as templates).
     """
     key = template_key(template)
-    found = [
-        t for t in mwparserfromhell.parse(text).filter_templates()
-        if (name := _plain(t.name)) is not None and template_key(name) == key
-    ]
     where = f"[[{title}]]: {{{{{template}}}}}"
+    found: list[Template] = []
+    for call in _calls(text, key):
+        try:
+            nodes = mwparserfromhell.parse(call).nodes
+        except RecursionError:  # thousands of nested templates in its parameters
+            return OptIn(None, (f"{where}: its parameters are nested too deep to read",))
+        if len(nodes) == 1 and isinstance(nodes[0], Template):
+            found.append(nodes[0])
     if not found:
         return OptIn(None)
     if len(found) > 1:
         return OptIn(None, (f"{where}: the template is on the page {len(found)} times; keep one",))
     return _apply(found[0], where, defaults, title)
+
+
+_CALL = re.compile(r"\{\{([^{}|]{1,300}?)(?=\||\}\})")
+
+
+def _calls(text: str, key: str) -> list[str]:
+    """The wikitext of each call of the template whose template_key is `key`, found without
+    parsing the whole page (a hostile page may be slow or too deep for the parser), outside
+    comments, <nowiki>, <pre> and the like."""
+    masked = mask(text)
+    calls = []
+    for match in _CALL.finditer(masked):
+        if template_key(match.group(1)) != key:
+            continue
+        depth, position = 0, match.start()
+        for brace in _BRACES.finditer(masked, match.start()):
+            depth += 1 if brace.group(0) == "{{" else -1
+            if depth == 0:
+                position = brace.end()
+                break
+        if depth == 0:
+            calls.append(text[match.start() : position])
+    return calls
+
+
+_BRACES = re.compile(r"\{\{|\}\}")
 
 
 def _apply(found: Template, where: str, defaults: PageOptions, title: str) -> OptIn:

@@ -26,6 +26,7 @@ from bot.text.model.analysis import Analysis, Comment, analyze
 from bot.text.model.profile import SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 from bot.text.reports.summary import build_summary, render_summary, summary_to_dict
+from bot.text.reports.timeline import SummaryHistory
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def plan_page(
     organizers: Iterable[str] = (),
     normalizer: Normalizer | None = None,
     keys: Mapping[int, str] | None = None,
+    summary_history: SummaryHistory | None = None,
 ) -> PagePlan:
     """The plan for one page.
 
@@ -123,6 +125,7 @@ def plan_page(
     `analysis` is analyze() of `text`, `normalizer` the attribution's line_normalizer() and
     `keys` keys_of() the text, when the caller has them; `organizers` are added to the page's
     own (the bot's account is one: its lines are no one's comments).
+    `summary_history` (built by the wiki layer) gives the summary its sections about time.
     """
     phrases = prompt_phrases(options)
     if analysis is None:
@@ -157,7 +160,9 @@ def plan_page(
         final = decide(final_model, authorship_by_line(authorship, keys), team)
     summary_text = summary_json = None
     if options.summary:
-        summary_text, summary_json = _summaries(final.analysis, options, as_of, profile)
+        summary_text, summary_json = _summaries(
+            final.analysis, options, as_of, profile, summary_history
+        )
     return PagePlan(
         title=options.title,
         old_text=text,
@@ -185,9 +190,13 @@ def collapse_options(options: PageOptions) -> CollapseOptions:
 
 
 def _summaries(
-    analysis: Analysis, options: PageOptions, as_of: datetime | None, profile: SiteProfile
+    analysis: Analysis,
+    options: PageOptions,
+    as_of: datetime | None,
+    profile: SiteProfile,
+    history: SummaryHistory | None = None,
 ) -> tuple[str, str | None]:
-    summary = build_summary(analysis, options.title, as_of, profile)
+    summary = build_summary(analysis, options.title, as_of, profile, history)
     text = render_summary(summary, options.summary_template or None)
     data = None
     if options.summary_json:

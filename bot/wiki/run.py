@@ -24,9 +24,16 @@ from bot.ops.signals import stop_requested
 from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
 from bot.text.edits.tagging import GRACE, template_names
-from bot.text.model.analysis import analyze
-from bot.text.model.profile import SiteProfile
+from bot.text.model.analysis import Analysis, analyze
+from bot.text.model.profile import SiteProfile, is_ip
 from bot.text.plan import PagePlan, line_normalizer, plan_page, prompt_phrases, tagging_policy
+from bot.text.reports.timeline import (
+    Account,
+    PageRevision,
+    SummaryHistory,
+    SummaryRevision,
+    previous_summary,
+)
 from bot.wiki.attribute import AttributionRun, attribute_page
 from bot.wiki.profile import TemplateCheck
 from bot.wiki.reads import revision_sha1s
@@ -274,11 +281,14 @@ class PageMaintainer:
         else:
             run = AttributionRun({}, state.updated(snapshot.revid, {}, state.as_of))
         as_of = self._as_of(snapshot, state) if options.summary else None
+        history = None
+        if options.summary:
+            history = self._summary_history(options, snapshot, analysis, run)
         organizers = (self.wiki.username, *run.organizers)
         plan = plan_page(
             snapshot.text, options, profile=self.profile, now=self.now(), as_of=as_of,
             authorship=run.authorship, analysis=analysis, organizers=organizers,
-            normalizer=normalizer, keys=run.keys,
+            normalizer=normalizer, keys=run.keys, summary_history=history,
         )
         missing = self._missing_templates(plan, options)
         if not missing:
@@ -289,6 +299,7 @@ class PageMaintainer:
             snapshot.text, replace(options, tag_unsigned=False), profile=self.profile,
             now=self.now(), as_of=as_of, authorship=run.authorship, analysis=analysis,
             organizers=organizers, normalizer=normalizer, keys=run.keys,
+            summary_history=history,
         )
         warning = (f"not tagged: the wiki has no template {names} (create it, or set "
                    "unsigned_template / unsigned_ip_template)")
@@ -302,6 +313,43 @@ class PageMaintainer:
         names = template_names(tagging_policy(options), self.profile)
         used = sorted({names[t.kind] for t in plan.tagged})
         return self.templates.missing(used)
+
+    def _summary_history(
+        self, options: PageOptions, snapshot: PageSnapshot, analysis: Analysis, run: AttributionRun
+    ) -> SummaryHistory:
+        """What the summary needs besides the text: the page history (as the attribution listed
+        it), the saved summary and what its Summary.json listed, and account creations when
+        asked for."""
+        # The listing the attribution keeps in the state; listed here only when it has none
+        # (a page with no line to attribute yet).
+        listing = run.state.history
+        if not listing and analysis.comments:
+            listing = tuple(self.wiki.history(snapshot.title))
+        revisions = tuple(
+            PageRevision(r.revid, r.user, r.timestamp)
+            for r in listing if r.revid <= (snapshot.revid or 0)
+        )
+        base = f"{options.title}/{options.summary_subpage}"
+        saved = self.wiki.current(base)
+        current = (
+            SummaryRevision(saved.revid, saved.timestamp)
+            if saved.exists and saved.revid is not None and saved.timestamp is not None
+            else None
+        )
+        previous = None
+        if options.summary_json:
+            data = self.wiki.current(f"{base}.json")
+            previous = previous_summary(_json_or_none(data.text)) if data.exists else None
+        accounts = None
+        if options.summary_account_ages:
+            names = {c.author for c in analysis.comments if c.author is not None}
+            names |= {u for a in run.authorship.values() if (u := getattr(a, "user", None))}
+            created = self.wiki.account_creations(sorted(n for n in names if not is_ip(n)))
+            accounts = {name: Account(when) for name, when in created.items()}
+        return SummaryHistory(
+            revisions=revisions, opened=options.baseline_revision or None, previous=previous,
+            current_summary=current, accounts=accounts,
+        )
 
     @staticmethod
     def _report_attribution(name: str, planned: Planned, report: PageReport) -> None:
@@ -423,6 +471,13 @@ def _pass_titles(options: PageOptions) -> list[str]:
         base = f"{options.title}/{options.summary_subpage}"
         titles += [base, f"{base}.json"] if options.summary_json else [base]
     return titles
+
+
+def _json_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _same_content(saved: str, planned: str, model: str | None) -> bool:

@@ -216,6 +216,24 @@ class Wiki:
                 return metas
             params.update(data["continue"])
 
+    def account_creations(self, users: list[str]) -> dict[str, datetime | None]:
+        """When each account was created (None: before MediaWiki recorded it), one request per
+        50 users (list=users); unknown accounts and IP addresses are left out."""
+        created: dict[str, datetime | None] = {}
+        for start in range(0, len(users), 50):
+            data = self.site.simple_request(
+                action="query", list="users", ususers="|".join(users[start : start + 50]),
+                usprop="registration|editcount", formatversion=2,
+            ).submit()
+            for user in data.get("query", {}).get("users", []):
+                if user.get("missing") or user.get("invalid") or "userid" not in user:
+                    continue
+                registration = user.get("registration")
+                created[user["name"]] = (
+                    datetime.fromisoformat(registration) if registration else None
+                )
+        return created
+
     def revision_texts(self, revids: list[int]) -> dict[int, str | None]:
         """The texts of up to 50 revisions in one request (more if the answer is cut short
         and continued); None for a revision whose text is hidden."""

@@ -9,13 +9,12 @@ Examples: HYPOTHESIS_EXAMPLES (default 1,000 here; see the README for the nightl
 
 from __future__ import annotations
 
-import os
 import random
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import PageOptions
@@ -26,8 +25,8 @@ from bot.text.model.dates import format_date
 from bot.text.model.profile import ENGLISH
 from bot.text.plan import line_normalizer, plan_page
 from tests.text.history.test_attribution import WORDS, History
+from tests.torture import ran, torture_settings
 
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "1000"))
 BOT = "ConsultationBot"
 PROMPT = ":*(Add your comment here) (Don't forget to add your signature)"
 USERS = ("Alice", "Bob", "Carol", "Dave", "198.51.100.4")
@@ -145,12 +144,10 @@ def plan_run(history: History, state: dict | None) -> tuple[object, dict]:
     return plan, authorship
 
 
-@settings(
-    max_examples=EXAMPLES, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@torture_settings()
 @given(st.integers(min_value=0, max_value=2**32), st.integers(min_value=1, max_value=25))
 def test_after_the_bots_edit_the_next_run_plans_nothing(seed: int, steps: int) -> None:
+    ran("plan: the bot's edit is a fixed point")
     rng = random.Random(seed)
     history = History()
     history.edit("Organizer", OPENING)

@@ -216,3 +216,22 @@ def test_editable_parameters_are_page_options_that_stay_on_the_page() -> None:
                       "unsigned_ip_template", "undated_template", "collapse_title_pattern",
                       "placeholder_patterns", "baseline_revision", "opt_out", "unsigned_subst"):
         assert forbidden not in EDITABLE
+
+
+@pytest.mark.parametrize(
+    "page", ["{{" * 1000 + "x" + "}}" * 1000, "<div " * 8000, "{{" * 5000, "}}{{|" * 5000]
+)
+def test_a_hostile_page_is_read_at_once(page: str) -> None:
+    # The page is not parsed whole: only the template's own call is.
+    assert opt_in(page + "{{User:ConsultationBot/config|collapse=no}}").options is not None
+    assert opt_in(page).options is None
+
+
+def test_parameters_nested_too_deep_are_one_problem() -> None:
+    nested = "{{" * 1000 + "x" + "}}" * 1000
+    result = opt_in("{{User:ConsultationBot/config|collapse=" + nested + "}}")
+    assert result.options is None
+    assert result.problems == (
+        f"[[{TITLE}]]: {{{{User:ConsultationBot/config}}}}: its parameters are nested too deep "
+        "to read",
+    )

@@ -145,7 +145,7 @@ def convert(
         elif isinstance(fold, Skip):
             skips.append((page.headings[k].index, fold))
     if options.style == "replace-heading":
-        kept = _without_anchor_clashes(folds, page.headings)
+        kept = _without_anchor_clashes(folds, page.headings, options)
         kept_at = {f.heading.index for f in kept}
         skips += [
             (f.heading.index, Skip(f.heading.plain, "another heading has the same anchor, and "
@@ -488,21 +488,33 @@ def _headings(lines: list[str], masked: list[str], indexes: list[int]) -> list[_
     return [replace(h, anchor=a) for h, a in zip(headings, anchors, strict=True)]
 
 
-def _without_anchor_clashes(folds: list[_Fold], headings: list[_Heading]) -> list[_Fold]:
+def _without_anchor_clashes(
+    folds: list[_Fold], headings: list[_Heading], options: CollapseOptions
+) -> list[_Fold]:
     """Folds whose removed heading shares no anchor with a heading that stays.
 
     Removing `Q` in front of another `Q` would renumber that one's `#Q_2` to `#Q` and give two
-    elements the same id, so such a heading stays a heading.
+    elements the same id, so such a heading stays a heading. A box that keeps the heading line
+    in its toggle (the shipped template does) removes no heading.
     """
     kept = {fold.heading.index: fold for fold in folds}
+    dropping = {i for i, fold in kept.items() if fold.line is not None and not _keeps_heading(
+        fold, options
+    )}
     while True:
-        removed = {i for i, fold in kept.items() if fold.line is not None}
+        removed = {i for i in kept if i in dropping}
         staying = {_anchor_key(h) for h in headings if h.index not in removed}
         clashes = [i for i in removed if _anchor_key(kept[i].heading) in staying]
         if not clashes:
             return [kept[i] for i in sorted(kept)]
         for i in clashes:
             del kept[i]
+
+
+def _keeps_heading(fold: _Fold, options: CollapseOptions) -> bool:
+    """Whether the box drawn for a replacing fold still has the heading line, on its own line."""
+    prefix, _ = _chrome(fold, options)
+    return fold.line in prefix.split("\n")
 
 
 def _anchor_key(heading: _Heading) -> str:
@@ -534,6 +546,8 @@ def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
     style = "replace-heading" if fold.line is not None else "keep-heading"
     values = {
         "title": fold.heading.title,
+        "level": fold.heading.level,
+        "heading": fold.line,
         "anchors": _anchors(fold.heading) if fold.line is not None else (),
         "content": _SENTINEL,
         "style": style,

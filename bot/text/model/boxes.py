@@ -4,7 +4,9 @@ MediaWiki's Sanitizer splits the text at every `<` and reads a tag wherever a na
 before the next `<`, across lines if need be: `<div/>` opens a div (only void elements close
 themselves) and `</div x>` closes one. Whether a stretch of a page closes every div it opens is
 known offline only when no template, extension tag, list, table or block element can change
-that; otherwise its balance is uncertain (PageTags.problem says why).
+that; otherwise its balance is uncertain (PageTags.problem says why). A box ends where the div
+nesting it opened is closed again; a heading ends an unclosed box, unless it stands right after
+the line opening the box's toggle (the bot's boxes keep the question's heading there).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from bot.text.model.masking import element_spans
 from bot.text.model.sections import parse_heading
 
 BOX_START = re.compile(r"""^\s*<div\s+class\s*=\s*["'][^"']*\bmw-collapsible\b""", re.IGNORECASE)
+# A toggle opening on its own line, as the bot's boxes do to hold the question's heading.
+_TOGGLE_START = re.compile(
+    r"""^\s*<div\s+class\s*=\s*["'][^"']*\bmw-collapsible-toggle\b""", re.IGNORECASE
+)
 # A line of nothing but anchors, as the bot (and organizers) put right above a box: it belongs to
 # the box, so that the page model never reads it as someone's unsigned comment.
 _ANCHOR_LINE = re.compile(
@@ -258,7 +264,9 @@ def find_boxes(masked_lines: list[str]) -> list[BoxSpan]:
         depth = 0
         end = i
         for j in range(i, len(masked_lines)):
-            if j > i and parse_heading(masked_lines[j]) is not None:
+            if j > i and parse_heading(masked_lines[j]) is not None and not _heading_in_toggle(
+                masked_lines, deltas, j, i, depth
+            ):
                 break  # a heading ends an unclosed box
             depth += deltas[j]
             end = j
@@ -267,3 +275,11 @@ def find_boxes(masked_lines: list[str]) -> list[BoxSpan]:
         boxes.append(BoxSpan(start, end))
         i = end + 1
     return boxes
+
+
+def _heading_in_toggle(
+    masked_lines: list[str], deltas: list[int], j: int, start: int, depth: int
+) -> bool:
+    """Whether heading line j sits in the toggle that the line above opens, inside the box."""
+    opens = bool(_TOGGLE_START.match(masked_lines[j - 1])) and deltas[j - 1] > 0
+    return j - 1 >= start and depth >= 2 and opens

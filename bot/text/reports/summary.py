@@ -1,5 +1,6 @@
-"""The summary of a consultation page: totals, one row per discussion question, participants and
-what needs attention; rendered as wikitext (templates/summary.wikitext.j2) or as JSON for tools.
+"""The summary of a consultation page: totals, one row per discussion question, participants, what
+needs attention and, from the history (bot.text.reports.timeline), what is new, comments per week
+and newcomers; rendered as wikitext (templates/summary.wikitext.j2) or as JSON for tools.
 Pure: the only time it knows is the `as_of` it is given (the latest revision's timestamp).
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +26,16 @@ from bot.text.model.masking import mask
 from bot.text.model.profile import ENGLISH, SiteProfile, is_ip
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, compile_phrases
 from bot.text.model.signatures import find_signature
+from bot.text.reports.timeline import (
+    Activity,
+    Newcomers,
+    NewSince,
+    SummaryHistory,
+    comment_keys,
+    new_since,
+    newcomers,
+    weekly_activity,
+)
 
 TEMPLATE = "summary.wikitext.j2"
 EXCERPT_LENGTH = 100
@@ -112,6 +123,10 @@ class Summary:
     questions: tuple[QuestionRow, ...]
     participants: tuple[ParticipantRow, ...]
     attention: tuple[AttentionItem, ...]
+    comment_keys: tuple[str, ...] = ()  # one per comment, stable from run to run (timeline)
+    activity: Activity | None = None  # comments per week; None when no comment has a time
+    new_since: NewSince | None = None  # with the history only
+    newcomers: Newcomers | None = None  # with the history only
 
     @property
     def has_parts(self) -> bool:
@@ -222,12 +237,17 @@ def comment_excerpt(
 
 
 def build_summary(
-    analysis: Analysis, title: str, as_of: datetime | None, profile: SiteProfile = ENGLISH
+    analysis: Analysis,
+    title: str,
+    as_of: datetime | None,
+    profile: SiteProfile = ENGLISH,
+    history: SummaryHistory | None = None,
 ) -> Summary:
     """The summary data of an analyzed page; `as_of` is the newest revision's time, or None.
 
     `title` is the page's title, for links: InputError if it is no valid page title. `profile`
     is the one the page was analyzed with (it finds the signatures left out of excerpts).
+    `history` (from the wiki) adds what is new since the last summary and the newcomers.
 
     A discussion question is a section (a real heading) holding comments or prompts; its part is
     the nearest level-1 or level-2 heading above it that is shallower than it, so folding a
@@ -319,6 +339,14 @@ def build_summary(
         unanswered=sum(1 for row in rows if row.unanswered),
         filled_prompts=sum(1 for c in analysis.comments if c.placeholder),
     )
+    keys = comment_keys(analysis.comments)
+    news = new_since(analysis, keys, history) if history is not None else None
+    if news is not None:
+        by_line = {c.line: c for c in analysis.comments}
+        news = replace(news, comments=tuple(
+            replace(c, excerpt=comment_excerpt(by_line[c.line], None, profile))
+            for c in news.comments
+        ))
     return Summary(
         title=title,
         as_of=_utc(as_of) if as_of is not None else None,
@@ -326,6 +354,10 @@ def build_summary(
         questions=tuple(rows),
         participants=tuple(participants),
         attention=tuple(attention),
+        comment_keys=keys,
+        activity=weekly_activity(analysis.comments),
+        new_since=news,
+        newcomers=newcomers(analysis.comments, history) if history is not None else None,
     )
 
 
@@ -364,7 +396,46 @@ def summary_to_dict(summary: Summary) -> dict[str, object]:
             }
             for a in summary.attention
         ],
+        "comment_keys": list(summary.comment_keys),
+        **_timeline_to_dict(summary),
     }
+
+
+def _timeline_to_dict(summary: Summary) -> dict[str, object]:
+    data: dict[str, object] = {}
+    if summary.activity is not None:
+        data["weeks"] = {w.week.isoformat(): w.comments for w in summary.activity.weeks}
+        data["undated_comments"] = summary.activity.undated
+    if summary.new_since is not None:
+        since = summary.new_since.since
+        data["new_since"] = {
+            "summary_revid": since.revid if since else None,
+            "summary_time": format_time(since.timestamp) if since else None,
+            "comments": [
+                {
+                    "key": c.key, "section": c.section, "anchor": c.anchor, "line": c.line,
+                    "author": c.author, "unsigned": c.unsigned, "time": format_time(c.time),
+                    "revid": c.revid,
+                }
+                for c in summary.new_since.comments
+            ],
+        }
+    if summary.newcomers is not None:
+        n = summary.newcomers
+        data["newcomers"] = {
+            "opened": {"revid": n.opened.revid, "time": format_time(n.opened.timestamp)},
+            "newcomers": [
+                {
+                    "name": row.name, "first_edit": format_time(row.first_edit),
+                    "first_revid": row.first_revid, "comments": row.comments,
+                    **({"registered": format_time(row.registered)} if n.account_ages else {}),
+                }
+                for row in n.newcomers
+            ],
+            "regulars": list(n.regulars),
+            "not_in_history": list(n.not_in_history),
+        }
+    return data
 
 
 def render_summary(summary: Summary, template: str | None = None) -> str:
@@ -376,6 +447,9 @@ def render_summary(summary: Summary, template: str | None = None) -> str:
         "questions": summary.questions,
         "participants": summary.participants,
         "attention": summary.attention,
+        "activity": summary.activity,
+        "new_since": summary.new_since,
+        "newcomers": summary.newcomers,
         "summary": summary,
     }
     if template is None:

@@ -18,7 +18,7 @@ from bot.text.edits.collapse import STYLES, CollapseOptions, convert, unconvert
 from bot.text.model.analysis import analyze
 from bot.text.model.boxes import find_boxes
 from bot.text.model.masking import mask
-from tests.golden import Case, cases
+from tests.golden import Case, cases, parse_case
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = (ROOT / "bot" / "samples" / "consultation.wikitext").read_text(encoding="utf-8")
@@ -31,6 +31,8 @@ def options_of(case: Case) -> CollapseOptions:
     data = json.loads(case.get("options") or "{}")
     if "levels" in data:
         data["levels"] = tuple(data["levels"])
+    if "template" in data:  # next to the case file
+        data["template"] = str(case.path.parent / data["template"])
     return CollapseOptions(**data)
 
 
@@ -53,11 +55,15 @@ def test_seed_page_folds_the_three_questions_and_keeps_every_comment() -> None:
     result = convert(SAMPLE)
     assert len(result.folded) == 3
     assert result.folded[0] == "How can we design for an inclusive selection process?"
-    assert result.text.count('\n<div class="mw-collapsible mw-collapsed">') == 3
+    assert result.text.count('\n<div class="mw-collapsible mw-collapsed"') == 3
     before, after = analyze(SAMPLE), analyze(result.text)
     assert [c.text for c in after.comments] == [c.text for c in before.comments]
     assert [c.status for c in after.comments] == [c.status for c in before.comments]
-    assert len(after.sections) == len(before.sections) - 3
+    # The questions keep their headings, inside the toggles: same sections, same anchors.
+    assert [(s.title, s.anchor) for s in after.sections] == [
+        (s.title, s.anchor) for s in before.sections
+    ]
+    assert len(find_boxes(mask(result.text).split("\n"))) == 3
 
 
 def test_folded_lists_only_this_calls_folds() -> None:
@@ -66,14 +72,22 @@ def test_folded_lists_only_this_calls_folds() -> None:
     assert convert(SAMPLE, KEEP).folded == once.folded
 
 
-def test_anchor_line_above_a_box_is_not_read_as_a_comment() -> None:
-    # The level-3 question follows someone's comment, so its box lands in participant space.
+LEGACY_TEMPLATE = str(ROOT / "tests" / "cases" / "collapse" / "legacy_box.wikitext.j2")
+
+
+@pytest.mark.parametrize("template", [None, LEGACY_TEMPLATE])
+def test_a_box_in_participant_space_is_not_read_as_a_comment(template: str | None) -> None:
+    # The level-3 question follows someone's comment, so its box lands in participant space:
+    # neither its anchor line (the first versions' boxes) nor its heading makes a comment.
     page = (
         "== Part ==\n:* A view. [[User:Ann|Ann]] 10:00, 1 February 2022 (UTC)\n"
         "=== Question? ===\nBackground.\n"
     )
-    converted = convert(page).text
-    assert '<span id="Question?"></span>' in converted
+    converted = convert(page, CollapseOptions(template=template)).text
+    if template:
+        assert '<span id="Question?"></span>' in converted
+    else:
+        assert "\n=== Question? ===\n</div>\n" in converted
     comments = analyze(converted).comments
     assert [c.text for c in comments] == [c.text for c in analyze(page).comments]
 
@@ -86,7 +100,7 @@ def test_hand_made_box_is_not_undone_and_bot_box_is() -> None:
     page = hand_made + "=== Mine ===\nIntro.\n"
     converted = convert(page).text
     assert converted.startswith(hand_made)
-    assert "\n=== Mine ===\n" not in converted
+    assert "\n=== Mine ===\nIntro.\n" not in converted and "consultation-bot fold" in converted
     assert unconvert(converted) == page
     assert unconvert(hand_made) == hand_made
 
@@ -96,7 +110,7 @@ def test_edited_content_is_kept_and_edited_frame_is_left_alone() -> None:
     converted = convert(page).text
     added = converted.replace("Intro.\n", "Intro.\nA line added by an organizer.\n")
     assert unconvert(added) == "=== Q ===\nIntro.\nA line added by an organizer.\n==== Sub ====\n"
-    retitled = converted.replace("'''Q'''", "'''Q, retitled'''")
+    retitled = converted.replace("\n=== Q ===\n", "\n=== Q, retitled ===\n")
     assert retitled != converted
     assert unconvert(retitled) == retitled
 
@@ -261,6 +275,7 @@ OPTIONS = st.builds(
     levels=st.sets(st.integers(1, 6), min_size=1).map(lambda s: tuple(sorted(s))),
     style=st.sampled_from(["replace-heading", "keep-heading"]),
 )
+DIVS_PER_BOX = len(OPEN_DIV.findall(convert("=== Q ===\nIntro.").text))
 PROPERTY_SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -297,7 +312,7 @@ def test_divs_added_are_balanced_and_no_character_is_lost(
     out = result.text
     opened = len(OPEN_DIV.findall(out)) - len(OPEN_DIV.findall(page))
     closed = len(CLOSE_DIV.findall(out)) - len(CLOSE_DIV.findall(page))
-    assert opened == closed == 5 * len(result.folded)
+    assert opened == closed == DIVS_PER_BOX * len(result.folded)
     before, after = Counter(page), Counter(out)
     # Every visible character too: a replaced heading's title goes into the toggle, and its
     # whole line, equals signs included, into the marker comment.
@@ -431,3 +446,15 @@ def test_the_plan_carries_the_questions_not_folded() -> None:
     assert [(s.title, s.reason) for s in plan.not_folded] == [
         ("Q", "its intro opens a <table> it does not close")
     ]
+
+
+def test_boxes_of_the_first_versions_are_recognized_and_undone() -> None:
+    # The input of already_converted holds boxes drawn by the first versions' template.
+    old = parse_case(ROOT / "tests" / "cases" / "collapse" / "already_converted.mwtest")["input"]
+    assert old.count('<div class="floatright">▼</div>') == 2
+    converted = convert(old).text
+    assert converted.count('<div class="floatright">▼</div>') == 2  # left as they are
+    restored = unconvert(old)
+    assert "consultation-bot fold" not in restored and "mw-collapsible" not in restored
+    assert "\n=== How can we design for an inclusive selection process? ===\n" in restored
+    assert unconvert(converted) == restored

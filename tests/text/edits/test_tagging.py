@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.text.edits.tagging import (
@@ -29,8 +28,8 @@ from bot.text.model.dates import format_date
 from bot.text.model.profile import ENGLISH, SiteProfile
 from tests.golden import Case, cases
 from tests.text.history.test_attribution import SIGNED_REPLY, base, insert_after, run
+from tests.torture import ran, torture_settings
 
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "1000"))
 Q = "== Q ==\n:*(Add your comment here)\n"
 WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
 NOW = WHEN + timedelta(days=1)
@@ -265,7 +264,7 @@ atoms = st.sampled_from([
 ])
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@torture_settings()
 @given(
     st.lists(atoms | st.text(max_size=6), max_size=40).map("".join),
     st.lists(
@@ -275,6 +274,7 @@ atoms = st.sampled_from([
 def test_tagging_only_appends(text: str, users: list[str | None]) -> None:
     """Tags are only ever appended: every line keeps its text and stays one line, a blank line
     stays blank, untag() gives back the page exactly, and a second tagging adds nothing."""
+    ran("tagging: only appends, exactly undone, a fixed point")
     attributions = {
         n: None if u is None else Attribution("Alice", WHEN, 8, False, signed=True)
         if u == "signed" else by(u)

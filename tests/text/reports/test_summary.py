@@ -17,10 +17,20 @@ import pytest
 
 from bot.errors import InputError
 from bot.render import TEMPLATES_DIR
+from bot.text.history.attribution import Attribution
+from bot.text.history.contributions import decide
 from bot.text.model.analysis import SIGNED, UNSIGNED, Analysis, Comment, Placeholder, analyze
-from bot.text.model.profile import SiteProfile
+from bot.text.model.profile import SiteProfile, is_ip
 from bot.text.model.sections import Section
 from bot.text.reports.summary import build_summary, plain_text, render_summary, summary_to_dict
+from bot.text.reports.timeline import (
+    Account,
+    PageRevision,
+    SummaryHistory,
+    SummaryRevision,
+    parse_time,
+    previous_summary,
+)
 from tests.golden import Case, cases
 from tests.test_render import HOSTILE
 
@@ -38,10 +48,43 @@ def test_golden(case: Case) -> None:
     options = json.loads(case["options"])
     as_of = options.get("as_of")
     when = datetime.strptime(as_of, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if as_of else None
-    summary = build_summary(analyze(case["input"]), options["title"], when)
+    analysis, history = history_of(case)
+    summary = build_summary(analysis, options["title"], when, history=history)
     case.check("output", render_summary(summary).removesuffix("\n"))
     if case.get("json") is not None:
         case.check("json", dump_json(summary_to_dict(summary)))
+
+
+def history_of(case: Case) -> tuple[Analysis, SummaryHistory | None]:
+    """The case's page model, and its `history` block: what the wiki layer would gather.
+
+    `revisions` are [revid, user, time]; `added_lines` the edits that wrote lines of the input,
+    as the attribution finds them ([revid, user, time]), which decide the comments as the bot's
+    runs do; `previous` a saved Summary.json; `current_summary` [revid, time] of the summary.
+    """
+    analysis = analyze(case["input"])
+    if case.get("history") is None:
+        return analysis, None
+    data = json.loads(case["history"])
+    revisions = tuple(PageRevision(r, u, parse_time(t)) for r, u, t in data["revisions"])
+    authorship = {
+        int(line): Attribution(u, parse_time(t), r, anon=is_ip(u))
+        for line, (r, u, t) in data.get("added_lines", {}).items()
+    }
+    if authorship:
+        analysis = decide(analysis, authorship).analysis
+    current = data.get("current_summary")
+    accounts = data.get("accounts")
+    return analysis, SummaryHistory(
+        revisions=revisions,
+        opened=data.get("opened"),
+        previous=previous_summary(data["previous"]) if "previous" in data else None,
+        current_summary=SummaryRevision(current[0], parse_time(current[1])) if current else None,
+        accounts=(
+            {name: Account(parse_time(t)) for name, t in accounts.items()}
+            if accounts is not None else None
+        ),
+    )
 
 
 def sample_summary(as_of: datetime | None = SAMPLE_AS_OF):
@@ -127,7 +170,8 @@ def test_excerpt_is_readable_text_without_the_signature() -> None:
     assert item.author == "Ann" and not item.author_ip
     assert not item.unsigned and item.filled_prompt
     text = render_summary(summary)
-    assert "(typed into the prompt) by [[:User:Ann|Ann]]: My idea, see the foo page.\n" in text
+    by = "(typed into the prompt) by [[:Special:Contributions/Ann|Ann]]"
+    assert f"{by}: My idea, see the foo page.\n" in text
     (data,) = summary_to_dict(summary)["attention"]
     assert data["excerpt"] == "My idea, see the foo page." and data["author"] == "Ann"
 
@@ -316,8 +360,20 @@ def render_hostile(values: tuple[str, ...], title: str, template: str | None = N
 
     build_summary refuses invalid titles; the template must still make any title inert.
     """
-    summary = build_summary(hostile_analysis(values), "P", SAMPLE_AS_OF)
+    analysis = hostile_analysis(values)
+    summary = build_summary(analysis, "P", SAMPLE_AS_OF, history=hostile_history(analysis))
     return render_summary(replace(summary, title=title), template)
+
+
+def hostile_history(analysis: Analysis) -> SummaryHistory:
+    """A history in which every signed author of the hostile page made their first edit."""
+    opened = PageRevision(1, "Organizer", datetime(2019, 12, 1, tzinfo=UTC))
+    authors = dict.fromkeys(c.author for c in analysis.comments if c.author is not None)
+    revisions = [opened] + [
+        PageRevision(2 + k, author, datetime(2020, 1, 1, tzinfo=UTC))
+        for k, author in enumerate(authors)
+    ]
+    return SummaryHistory(tuple(revisions), accounts={})
 
 
 def test_hostile_values_add_no_markup() -> None:
@@ -329,17 +385,24 @@ def test_hostile_values_add_no_markup() -> None:
 def test_hostile_summary_keeps_its_shape_and_shows_the_text() -> None:
     text = render_hostile(HOSTILE, "Page|}")
     questions = sum(1 for i in range(len(HOSTILE)) if i % 4)
-    assert text.count("\n|-\n") == questions
-    assert text.count("\n|}\n") == 1 and text.count("\n{|") == 1
+    table = text.split("\n== Questions ==\n", 1)[1].split("\n|}\n", 1)[0]
+    assert table.count("\n|-\n") == questions
+    # The tables: new comments, questions, weeks, newcomers.
+    assert text.count("\n|}\n") == 4 and text.count("\n{|") == 4
     code = mwparserfromhell.parse(text)
     assert not code.filter_templates() and not code.filter_comments()
     assert not code.filter_external_links() and not code.filter_arguments()
     links = code.filter_wikilinks()
     targets = {html.unescape(str(link.title)) for link in links}
+    revisions = {t for t in targets if re.fullmatch(r"Special:(?:Diff|Permalink)/\d+", t)}
+    assert revisions and all(t.startswith("Special:Diff/") for t in revisions - {
+        "Special:Permalink/1"  # where the consultation opened
+    })
+    targets -= revisions
     expected = {":Page|}"}
     for i, value in enumerate(HOSTILE):
         one_line = re.sub(r"[\n\r\t]", " ", value)
-        expected.add(f":User:{one_line} {i}".replace("_", " ") if i % 4 else "")
+        expected.add(f":Special:Contributions/{one_line} {i}".replace("_", " ") if i % 4 else "")
         expected.add(f":Page|}}#{one_line}".replace("_", " ") if i % 4 else "")
     assert targets == expected - {""}
     shown = html.unescape(text)
