@@ -121,8 +121,8 @@ def test_hostile_intros_are_not_folded_and_nothing_is_hidden(devwiki: DevWiki, r
 @pytest.mark.parametrize("name", ["Two self-closing", "Across lines", "Open table"])
 def test_the_check_has_teeth(devwiki: DevWiki, name: str) -> None:
     """Folded anyway, such an intro puts the next question and Bob's reply inside the box."""
-    box = render("box.wikitext.j2", title=name, anchors=(), content=HOSTILE[name],
-                 style="replace-heading").rstrip("\n")
+    box = render("box.wikitext.j2", title=name, level=3, heading=f"=== {name} ===", anchors=(),
+                 content=HOSTILE[name], style="replace-heading").rstrip("\n")
     page = f"== Part ==\n{box}\n=== Next ===\n:* Bob's reply. [[User:Bob|Bob]]\n"
     found = ancestry(devwiki.client().parse_text(page), ["Next", "Bob's reply"])
     assert in_box(found["Next"]) and in_box(found["Bob's reply"])
