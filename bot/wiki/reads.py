@@ -123,7 +123,6 @@ def _snapshot(wiki: Wiki, title: str, data: dict) -> PageSnapshot | None:
     api.update_page(page, data, ["info", "revisions"])
     actions = data.get("actions", {})
     if "missing" in data:
-        page._bot_may_edit = True  # no text, no {{nobots}}: spare pywikibot's check a request
         may_create = "edit" in actions and "create" in actions
         return PageSnapshot(title, "", False, None, None, "", True, may_create, page)
     revisions = [r for r in data.get("revisions", []) if r.get("revid") == data.get("lastrevid")]
@@ -133,8 +132,6 @@ def _snapshot(wiki: Wiki, title: str, data: dict) -> PageSnapshot | None:
     revision = page.latest_revision
     # {{bots}} is a template: it has no meaning on a page of another content model (JSON).
     allowed = bot_may_edit(wiki, text) if data.get("contentmodel") == "wikitext" else True
-    # pywikibot's own check before a save would ask the wiki for the page's templates again.
-    page._bot_may_edit = allowed
     return PageSnapshot(
         title=page.title(),
         text=text,
@@ -146,6 +143,7 @@ def _snapshot(wiki: Wiki, title: str, data: dict) -> PageSnapshot | None:
         can_edit="edit" in actions,
         page=page,
         redirect_to=_redirect_target(wiki, page, text) if "redirect" in data else None,
+        comment=revision.comment or "",
     )
 
 
