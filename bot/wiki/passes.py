@@ -449,6 +449,8 @@ def write_report(config: Config, result: PassResult) -> None:
         "exit_status": result.exit_status,
         "duration_seconds": round(result.seconds, 3),
         "api_requests": result.api_requests,
+        "api_writes": result.api_writes,
+        "login_requests": result.login_requests,
         "stopped_by": result.stopped or None,
         "unreachable": result.unreachable or None,
         "pages": [

@@ -123,6 +123,7 @@ def _snapshot(wiki: Wiki, title: str, data: dict) -> PageSnapshot | None:
     api.update_page(page, data, ["info", "revisions"])
     actions = data.get("actions", {})
     if "missing" in data:
+        page._bot_may_edit = True  # nothing on the page excludes the bot (see below)
         may_create = "edit" in actions and "create" in actions
         return PageSnapshot(title, "", False, None, None, "", True, may_create, page)
     revisions = [r for r in data.get("revisions", []) if r.get("revid") == data.get("lastrevid")]
@@ -132,6 +133,9 @@ def _snapshot(wiki: Wiki, title: str, data: dict) -> PageSnapshot | None:
     revision = page.latest_revision
     # {{bots}} is a template: it has no meaning on a page of another content model (JSON).
     allowed = bot_may_edit(wiki, text) if data.get("contentmodel") == "wikitext" else True
+    # pywikibot's text setter, used by a save, asks botMayEdit (T262136), which would fetch the
+    # page's templates again: it gets this read's answer.
+    page._bot_may_edit = allowed
     return PageSnapshot(
         title=page.title(),
         text=text,
