@@ -151,13 +151,16 @@ def _with_pywikibot(
         return locked_pass(config, None, profile, dry_run=args.dry_run,
                            requested=requested, any_page=args.any_page)
     from bot.ops.schedule import serve
+    from bot.wiki.memory import PassMemory
+
+    memory = PassMemory()  # which pages a pass left settled, at which revisions
 
     def one_pass() -> int:
         # The configuration is read again for every pass: an operator's change needs no
         # restart, and a broken file stops that pass only (logged), not the service.
         fresh = load_config(args.config)
         return locked_pass(fresh, None, profile, dry_run=args.dry_run,
-                           requested=requested, any_page=args.any_page)
+                           requested=requested, any_page=args.any_page, memory=memory)
 
     return serve(one_pass, config.bot.interval_minutes, stop=stop)
 
@@ -301,9 +304,11 @@ def attribute_pages(
         )
     store = StateStore(config.resolve(config.bot.state_dir))
     status = EXIT_OK
-    for given in pages:
-        options = replace(given, title=wiki.canonical_title(given.title))
-        snapshot = wiki.read(options.title)
+    titles = [wiki.canonical_title(given.title) for given in pages]
+    wiki.preload(titles)  # all of them in one request (or a few)
+    for given, title in zip(pages, titles, strict=True):
+        options = replace(given, title=title)
+        snapshot = wiki.current(options.title)
         if not snapshot.exists:
             print(f"[[{options.title}]]: error: the page does not exist", flush=True)
             status = EXIT_PAGE_FAILED

@@ -27,6 +27,7 @@ from bot.state import StateStore
 from bot.text.model.profile import SiteProfile
 from bot.text.optin import read_optin
 from bot.wiki.limits import apply_limits, drop_throttle
+from bot.wiki.memory import PassMemory
 from bot.wiki.run import PageMaintainer, PageReport, say, utc_now
 from bot.wiki.site import UNREACHABLE, BadTitle, RequestCounter, Wiki, one_line
 
@@ -64,6 +65,8 @@ class PassResult:
     error: BotError | None = None  # what ended the pass before its pages (profile, titles)
     status_edit: dict[str, object] | None = None  # the status page's revision, when saved
     api_requests: int = 0
+    api_writes: int = 0  # of api_requests, those that change the wiki
+    login_requests: int = 0  # of api_requests, those sent to connect and log in
     seconds: float = 0.0
 
     @property
@@ -92,6 +95,7 @@ def locked_pass(
     before_save: Callable[[str], None] | None = None,
     requested: Sequence[str] = (),
     any_page: bool = False,
+    memory: PassMemory | None = None,
 ) -> int:
     """A pass under the pass lock (waiting at most [bot] lock_wait_seconds); the exit status."""
     lock_path = config.resolve(config.bot.lock_file)
@@ -102,7 +106,7 @@ def locked_pass(
         return stopped.exit_status
     with lock:
         return run_pass(config, pages, profile, dry_run=dry_run, before_save=before_save,
-                        requested=requested, any_page=any_page)
+                        requested=requested, any_page=any_page, memory=memory)
 
 
 def run_pass(
@@ -114,13 +118,15 @@ def run_pass(
     before_save: Callable[[str], None] | None = None,
     requested: Sequence[str] = (),
     any_page: bool = False,
+    memory: PassMemory | None = None,
 ) -> int:
     """One pass; returns the exit status.
 
     The pages are `requested` (--page titles: configured or opted-in ones, any with `any_page`),
     else `pages`, else the configured and opted-in ones. A title the wiki refuses, in the
     configuration or on the command line, is an InputError (exit status 2) before any edit.
-    `profile` None: the wiki's own, read from it (or kept from a recent pass).
+    `profile` None: the wiki's own, read from it (or kept from a recent pass). With `memory`
+    (`serve`), pages an earlier pass left settled are maintained only if a revision moved.
     """
     import pywikibot
 
@@ -135,6 +141,7 @@ def run_pass(
     with RequestCounter().counting() as requests:
         try:
             site = connect()
+            result.login_requests = requests.count
             wiki = Wiki(site, requests)
             if profile is None:
                 profile = cached_profile(
@@ -148,7 +155,7 @@ def run_pass(
                     state_store=StateStore(config.resolve(config.bot.state_dir)),
                 )
                 selection = Selection(pages, tuple(requested), any_page)
-                _maintain_all(config, wiki, maintainer, selection, result)
+                _maintain_all(config, wiki, maintainer, selection, result, memory=memory)
                 if config.bot.status_page and not result.dry_run and not result.unreachable:
                     _save_status(wiki, config, maintainer, result)
         except UNREACHABLE as exc:  # while logging in or asking for the pages
@@ -162,7 +169,7 @@ def run_pass(
         finally:
             if site is not None:
                 drop_throttle(site)
-    result.api_requests = requests.count
+    result.api_requests, result.api_writes = requests.count, requests.writes
     result.seconds = time.monotonic() - started
     result.finished = utc_now()
     if config.bot.report:
@@ -175,20 +182,34 @@ def run_pass(
 
 def _maintain_all(
     config: Config, wiki: Wiki, maintainer: PageMaintainer, selection: Selection,
-    result: PassResult,
+    result: PassResult, *, memory: PassMemory | None = None,
 ) -> None:
+    """The pages, read in batches first (bot.wiki.reads), then maintained one by one; with
+    `memory`, those with no new revision since an earlier pass settled them only get a line."""
     chosen: list[PageOptions] = []
     done = 0
     try:
         chosen = choose_pages(config, wiki, selection, result.reports)
+        unchanged = set()
+        if memory is not None:
+            unchanged = memory.unchanged(wiki, chosen, maintainer.profile)
+        maintained = [p for p in chosen if p.title not in unchanged]
+        maintainer.preload(maintained)
         for options in chosen:
             if stop_requested():
                 break
             report = PageReport(options.title)
             result.reports.append(report)
             done += 1
-            if not maintain_one(maintainer, options, report, config.bot.page_budget_seconds):
+            if options.title in unchanged:
+                say(f"[[{options.title}]]: no new revision since the last pass")
+            elif not maintain_one(maintainer, options, report, config.bot.page_budget_seconds):
                 break
+        maintainer.keep_states()
+        if memory is not None and not result.dry_run:
+            reached = {r.title for r in result.reports}
+            memory.keep(wiki, [p for p in maintained if p.title in reached], maintainer.settled,
+                        maintainer.profile)
     except UNREACHABLE as exc:
         result.unreachable = one_line(exc)
         say(f"the wiki could not be reached ({result.unreachable}): the pass stops here")
@@ -297,7 +318,7 @@ def _optin(
 ) -> PageOptions | None:
     """The options the page asks for through the opt-in template, or None (problems reported)."""
     template = config.bot.optin_template
-    snapshot = wiki.read(title)
+    snapshot = wiki.current(title)
     optin = read_optin(snapshot.text, template, config.defaults, title)
     problems = list(optin.problems)
     if optin.options is not None:
@@ -325,9 +346,9 @@ def discover_optins(
         return []
     known = {p.title for p in configured}
     found: list[PageOptions] = []
-    for title in wiki.pages_transcluding(template):
-        if title in known:
-            continue
+    titles = [t for t in wiki.pages_transcluding(template) if t not in known]
+    wiki.preload(titles)  # all of them in one request (or a few)
+    for title in titles:
         options = _optin(config, wiki, title, reports)
         if options is not None:
             found.append(options)
@@ -375,7 +396,7 @@ def update_status(wiki: Wiki, config: Config, result: PassResult, finished: date
     A manual run (--page) merges its pages into the page's list; a full pass replaces it.
     """
     title = config.bot.status_page
-    current = wiki.read(title)
+    current = wiki.current(title)
     entries = [(r.title, _outcome(r)) for r in result.reports]
     errors = {r.title: f"[[{r.title}]]: {r.error}" for r in result.reports if r.error}
     if result.manual and current.exists:
@@ -435,6 +456,8 @@ def write_report(config: Config, result: PassResult) -> None:
         "exit_status": result.exit_status,
         "duration_seconds": round(result.seconds, 3),
         "api_requests": result.api_requests,
+        "api_writes": result.api_writes,
+        "login_requests": result.login_requests,
         "stopped_by": result.stopped or None,
         "unreachable": result.unreachable or None,
         "pages": [

@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from bot.config import Config, PageOptions
 from bot.ops.budget import budget_paused
 from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
+from bot.text.edits.tagging import GRACE, template_names
 from bot.text.model.analysis import Analysis, analyze
 from bot.text.model.profile import SiteProfile, is_ip
 from bot.text.plan import PagePlan, line_normalizer, plan_page, prompt_phrases, tagging_policy
@@ -32,7 +34,13 @@ from bot.text.reports.timeline import (
 )
 from bot.wiki.attribute import AttributionRun, attribute_page
 from bot.wiki.profile import TemplateCheck
+from bot.wiki.reads import revision_sha1s
 from bot.wiki.site import UNREACHABLE, PageSnapshot, SaveOutcome, Wiki, same_content
+
+# Before a save, the shutoff page is read again when the pass last looked at it longer ago than
+# this (seconds): an edit there stops the bot's edits within that time, at the cost of one small
+# request now and then rather than one per save.
+SHUTOFF_MAX_AGE = 30.0
 
 
 @dataclass
@@ -80,17 +88,49 @@ class PageMaintainer:
         self.before_save = before_save  # a test seam: runs between the read and the save
         self.state_store = state_store
         self.templates = TemplateCheck(wiki)
+        self._shutoff: tuple[float, str] | None = None  # when last read, and what it said
+        self._unconfirmed: list[tuple[Planned, int, PageReport]] = []  # see keep_states
+        # Pages left with nothing pending, and the latest revision of each page and summary
+        # subpage as they were left: what `serve` may skip at its next pass (bot.wiki.memory).
+        self.settled: dict[str, dict[str, int]] = {}
 
-    def shutoff_reason(self) -> str:
-        """Why the on-wiki shutoff page stops edits now, or "" when the bot may edit."""
+    def preload(self, pages: Sequence[PageOptions]) -> None:
+        """Read, in as few requests as the wiki allows, every page the pass looks at: the pages,
+        their summary subpages, the shutoff and status pages, and the templates tags use."""
+        titles = [t for options in pages for t in _pass_titles(options)]
+        titles += [t for t in (self.config.bot.shutoff_page, self.config.bot.status_page) if t]
+        templates = {
+            name: f"Template:{name}"
+            for options in pages if options.tag_unsigned
+            for name in template_names(tagging_policy(options), self.profile).values() if name
+        }
+        self.wiki.preload([*titles, *templates.values()])
+        for name, title in templates.items():
+            found = self.wiki.preloaded(title)
+            if found is not None:
+                self.templates.known[name] = found.exists
+
+    def shutoff_reason(self, *, max_age: float | None = None) -> str:
+        """Why the on-wiki shutoff page stops edits now, or "" when the bot may edit.
+
+        The page is read once a pass (with the pass's other pages), and again when `max_age`
+        (seconds) is given and the last look is older.
+        """
         page = self.config.bot.shutoff_page
         if not page:
             return ""
-        current = self.wiki.read(page)
+        now = time.monotonic()
+        if self._shutoff is not None and (max_age is None or now - self._shutoff[0] < max_age):
+            return self._shutoff[1]
+        if self._shutoff is not None:
+            self.wiki.preload([page], again=True)  # one request, not pywikibot's three
+        current = self.wiki.current(page)
         value = current.text.strip() if current.exists else ""
-        if value == self.config.bot.shutoff_run_value:
-            return ""
-        return f"[[{page}]] says {value[:40]!r}, not {self.config.bot.shutoff_run_value!r}"
+        reason = ""
+        if value != self.config.bot.shutoff_run_value:
+            reason = f"[[{page}]] says {value[:40]!r}, not {self.config.bot.shutoff_run_value!r}"
+        self._shutoff = (now, reason)
+        return reason
 
     def maintain(self, options: PageOptions, report: PageReport | None = None) -> PageReport:
         """Maintain one page; `report` (given by the pass, so that what was done survives an
@@ -101,7 +141,7 @@ class PageMaintainer:
             report.skipped = "shutoff"
             say(f"[[{options.title}]]: skipped: emergency shutoff: {reason}")
             return report
-        snapshot = self.wiki.read(options.title)
+        snapshot = self.wiki.current(options.title)
         name = f"[[{options.title}]]"
         if self._refused(name, snapshot, report):
             return report
@@ -123,14 +163,30 @@ class PageMaintainer:
             planned, revid = self._save_page(options, snapshot, planned, report)
             if report.error or report.skipped:
                 return report
-            sha1 = self._saved_sha1(revid)
         else:
-            revid, sha1 = snapshot.revid, text_sha1(snapshot.text)
+            revid = snapshot.revid
             say(f"{name}: nothing to change")
-        self._keep_state(planned, revid, sha1, report)
+            self._keep_state(planned, revid, text_sha1(snapshot.text), report)
+        left: dict[str, int | None] = {options.title: revid}
         if options.summary and planned.plan.summary_text is not None:
-            self._save_summaries(options, planned.plan, report)
+            left.update(self._save_summaries(options, planned.plan, report))
+        self._note_settled(options.title, planned, left, report)
+        if plan.page_changed:
+            self._keep_state_later(planned, revid, report)  # may unsettle it (keep_states)
         return report
+
+    def _note_settled(
+        self, title: str, planned: Planned, left: dict[str, int | None], report: PageReport
+    ) -> None:
+        """Remember the page when nothing is pending on it: the same revisions will need
+        nothing until one of them moves (a comment in its grace period, a template the wiki
+        lacked, a failure or a skip are pending)."""
+        pending = any(s.reason == GRACE for s in planned.plan.skipped)
+        if (self.dry_run or report.error or report.skipped or planned.warning or pending
+                or None in left.values()):
+            return
+        canonical = self.wiki.canonical_title
+        self.settled[canonical(title)] = {canonical(t): r for t, r in left.items() if r}
 
     @staticmethod
     def _refused(name: str, snapshot: PageSnapshot, report: PageReport) -> bool:
@@ -165,20 +221,36 @@ class PageMaintainer:
             say(f"[[{title}]]: warning: {warning}")
         return state
 
-    def _saved_sha1(self, revid: int | None) -> str:
-        """The sha1 of the revision the bot saved, when a state is kept.
-
-        What MediaWiki stored may differ from what the bot sent ({{subst:}} expanded, an edit
-        merged with another): it is asked for, not computed. "" (unknown) if it cannot be had.
-        """
+    def _keep_state_later(self, planned: Planned, revid: int | None, report: PageReport) -> None:
+        """Keep the state of a page the bot saved once the sha1 of the revision is known: what
+        MediaWiki stored may differ from what the bot sent ({{subst:}} expanded, an edit merged
+        with another), so it is asked for, not computed, 50 revisions at a time (keep_states)."""
         if revid is None or self.state_store is None or self.dry_run:
-            return ""
+            return
+        self._unconfirmed.append((planned, revid, report))
+        if len(self._unconfirmed) >= 50:
+            self.keep_states()
+
+    def keep_states(self) -> None:
+        """Keep the states of the pages saved since the last call, with the sha1 of their
+        revisions asked in one request ("" (unknown) if it cannot be had). The pass calls it at
+        its end; a state not kept only costs the next pass a history request."""
+        pending, self._unconfirmed = self._unconfirmed, []
+        if not pending:
+            return
         try:
-            return self.wiki.revision_sha1(revid)
+            sha1s = revision_sha1s(self.wiki, [revid for _, revid, _ in pending])
         except UNREACHABLE:
-            raise  # the pass stops; the state is checked against the wiki at the next one
+            raise  # the pass stops; the states are checked against the wiki at the next one
         except pywikibot.exceptions.Error:
-            return ""
+            sha1s = {}
+        for planned, revid, report in pending:
+            sha1 = sha1s.get(revid, "")
+            self._keep_state(planned, revid, sha1, report)
+            if sha1 != text_sha1(planned.plan.new_text):
+                # MediaWiki merged an edit made since the read, or expanded a {{subst:}}: the
+                # page holds text the plan did not see, so it is not settled.
+                self.settled.pop(self.wiki.canonical_title(planned.plan.title), None)
 
     def _keep_state(
         self, planned: Planned, revid: int | None, sha1: str, report: PageReport
@@ -248,8 +320,6 @@ class PageMaintainer:
         plan tags, once per template and pass)."""
         if not plan.tagged:
             return []
-        from bot.text.edits.tagging import template_names
-
         names = template_names(tagging_policy(options), self.profile)
         used = sorted({names[t.kind] for t in plan.tagged})
         return self.templates.missing(used)
@@ -270,7 +340,7 @@ class PageMaintainer:
             for r in listing if r.revid <= (snapshot.revid or 0)
         )
         base = f"{options.title}/{options.summary_subpage}"
-        saved = self.wiki.read(base)
+        saved = self.wiki.current(base)
         current = (
             SummaryRevision(saved.revid, saved.timestamp)
             if saved.exists and saved.revid is not None and saved.timestamp is not None
@@ -278,7 +348,7 @@ class PageMaintainer:
         )
         previous = None
         if options.summary_json:
-            data = self.wiki.read(f"{base}.json")
+            data = self.wiki.current(f"{base}.json")
             previous = previous_summary(_json_or_none(data.text)) if data.exists else None
         accounts = None
         if options.summary_account_ages:
@@ -343,14 +413,20 @@ class PageMaintainer:
         self._record(name, outcome, plan.edit_summary, report)
         return planned, outcome.revid
 
-    def _save_summaries(self, options: PageOptions, plan: PagePlan, report: PageReport) -> None:
+    def _save_summaries(
+        self, options: PageOptions, plan: PagePlan, report: PageReport
+    ) -> dict[str, int | None]:
+        """Save the summary subpages that changed; the revision each is left at (None: not
+        saved as planned)."""
         base = f"{options.title}/{options.summary_subpage}"
         targets: list[tuple[str, str, str | None]] = [(base, plan.summary_text or "", None)]
         if options.summary_json and plan.summary_json is not None:
             targets.append((f"{base}.json", plan.summary_json, "json"))
         summary = render("summary_edit_summary.txt.j2").strip()
+        left: dict[str, int | None] = {}
         for title, text, model in targets:
-            current = self.wiki.read(title)
+            current = self.wiki.current(title)
+            left[title] = current.revid
             if current.exists and same_content(current.text, text, model):
                 continue
             if current.exists and not current.bots_allowed:
@@ -358,6 +434,8 @@ class PageMaintainer:
                 continue
             outcome = self._save(current, text, summary, content_model=model)
             self._record(f"[[{title}]]", outcome, summary, report)
+            left[title] = outcome.revid if outcome.status in ("saved", "unchanged") else None
+        return left
 
     def _save(
         self, base: PageSnapshot, text: str, summary: str, content_model: str | None = None
@@ -372,6 +450,9 @@ class PageMaintainer:
         if self.before_save is not None:
             self.before_save(base.title)
         with budget_paused():  # the CPU budget is for planning; a save is never cut short
+            reason = self.shutoff_reason(max_age=SHUTOFF_MAX_AGE)
+            if reason:
+                return SaveOutcome("shutoff", detail=reason)
             return self.wiki.save(base, text, summary, content_model=content_model)
 
     def _record(self, name: str, outcome: SaveOutcome, summary: str, report: PageReport) -> None:
@@ -389,6 +470,9 @@ class PageMaintainer:
             say(f"{name}: nothing saved: the page already has this text "
                 f"(revision {outcome.revid})")
             report.actions.append(f"already saved {name}")
+        elif outcome.status == "shutoff":
+            report.skipped = "shutoff"
+            say(f"{name}: skipped: emergency shutoff: {outcome.detail}")
         elif outcome.status == "protected":
             report.skipped = "protected"
             say(f"{name}: skipped: protected ({outcome.detail})")
@@ -401,6 +485,15 @@ class PageMaintainer:
                 reason = f"edit conflicts on every retry ({reason})"
             report.error = f"could not save {name}: {reason}"
             say(f"{name}: error: could not save: {reason}")
+
+
+def _pass_titles(options: PageOptions) -> list[str]:
+    """The page and the summary subpages it keeps."""
+    titles = [options.title]
+    if options.summary:
+        base = f"{options.title}/{options.summary_subpage}"
+        titles += [base, f"{base}.json"] if options.summary_json else [base]
+    return titles
 
 
 def _json_or_none(text: str) -> object:

@@ -8,7 +8,7 @@ Nothing here decides what to write; it turns pywikibot's objects and exceptions 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -88,6 +88,7 @@ class RequestCounter:
 
     def __init__(self) -> None:
         self.count = 0
+        self.writes = 0  # of `count`, those that change the wiki (edits)
 
     @contextmanager
     def counting(self) -> Iterator[RequestCounter]:
@@ -99,6 +100,7 @@ class RequestCounter:
 
         def counted(request, *args, **kwargs):
             counter.count += 1
+            counter.writes += bool(getattr(request, "write", False))
             return original(request, *args, **kwargs)
 
         api.Request._http_request = counted
@@ -116,6 +118,7 @@ class Wiki:
     ) -> None:
         self.site = site
         self.requests = requests or RequestCounter()
+        self._preloaded: dict[str, PageSnapshot] = {}
 
     @property
     def username(self) -> str:
@@ -159,6 +162,29 @@ class Wiki:
                       *self.site.get_archived_page_templates()}
         return bots_allow(templates, self.username, restricted)
 
+    def preload(self, titles: Iterable[str], *, again: bool = False) -> None:
+        """Read these pages now, many a request (bot.wiki.reads), for current() to hand out;
+        those read already only `again`."""
+        from bot.wiki.reads import read_many
+
+        wanted = {self.canonical_title(t): t for t in titles}
+        for title in wanted if again else ():
+            self._preloaded.pop(title, None)
+        wanted = {c: t for c, t in wanted.items() if c not in self._preloaded}
+        if wanted:
+            self._preloaded.update(read_many(self, wanted.values()))
+
+    def preloaded(self, title: str) -> PageSnapshot | None:
+        """The page as preload() read it, or None."""
+        return self._preloaded.get(self.canonical_title(title))
+
+    def current(self, title: str) -> PageSnapshot:
+        """The page as preload() read it, or, when it was not preloaded, as it is now. A save
+        through this Wiki forgets the preloaded copy; to see another editor's change made since
+        the preload (an edit conflict), read() again."""
+        snapshot = self.preloaded(title)
+        return snapshot if snapshot is not None else self.read(title)
+
     def read(self, title: str) -> PageSnapshot:
         page = pywikibot.Page(self.site, title)
         try:
@@ -197,6 +223,7 @@ class Wiki:
         of the other editor's text is overwritten.
         """
         page = base.page
+        self._preloaded.pop(self.canonical_title(base.title), None)
         page.text = text
         extra: dict[str, object] = {"createonly": True}
         if base.exists:
@@ -317,16 +344,6 @@ class Wiki:
                     datetime.fromisoformat(registration) if registration else None
                 )
         return created
-
-    def revision_sha1(self, revid: int) -> str:
-        """The sha1 (hex) MediaWiki lists for a revision's stored text ("" when hidden)."""
-        data = self.site.simple_request(
-            action="query", prop="revisions", revids=revid, rvprop="sha1", formatversion=2
-        ).submit()
-        for page in data.get("query", {}).get("pages", []):
-            for rev in page.get("revisions", []):
-                return rev.get("sha1") or ""
-        return ""
 
     def revision_texts(self, revids: list[int]) -> dict[int, str | None]:
         """The texts of up to 50 revisions in one request (more if the answer is cut short

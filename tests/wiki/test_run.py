@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -276,6 +277,42 @@ def test_shutoff_page_stops_edits(devwiki, run_bot) -> None:
     result = run_bot(config)
     assert result.status == 0, result.stdout + result.stderr
     assert "mw-collapsible" in devwiki.client().read(title).text
+
+
+def test_a_shutoff_during_the_pass_stops_the_next_save(devwiki, tmp_path: Path) -> None:
+    """The shutoff page is read with the pass's other pages, and again before a save when that
+    look is older than SHUTOFF_MAX_AGE (0 here): set during the pass, it stops the save."""
+    titles, shutoff = ["Run test/Shutoff late 1", "Run test/Shutoff late 2"], "Run test/Off"
+    for title in titles:
+        create(devwiki, title, SAMPLE)
+    devwiki.client("Admin").edit(shutoff, "run")
+    config = tmp_path / "bot.toml"
+    text = config_for(*titles).replace("[bot]\n", f'[bot]\nshutoff_page = "{shutoff}"\n')
+    config.write_text(text, encoding="utf-8")
+    driver = tmp_path / "driver.py"
+    driver.write_text(textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from bot.config import load_config
+        from bot.text.model.profile import ENGLISH
+        from bot.wiki import run
+        from bot.wiki.passes import locked_pass
+        from tests.wikiclient import WikiClient
+
+        run.SHUTOFF_MAX_AGE = 0
+        admin = WikiClient({devwiki.api_url!r})
+        admin.login("Admin", {devwiki.password("Admin")!r})
+        def stop_now(title):
+            admin.edit({shutoff!r}, "stop", summary="the bot misbehaves")
+        sys.exit(locked_pass(load_config({str(config)!r}), None, ENGLISH, dry_run=False,
+                             before_save=stop_now))
+    """), encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(driver)], env={**os.environ, **devwiki.env()},
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"[[{titles[0]}]]: skipped: emergency shutoff: [[{shutoff}]] says 'stop'" in proc.stdout
+    assert f"[[{titles[1]}]]: skipped: emergency shutoff" in proc.stdout
+    assert all(bot_edits(devwiki, t) == [] for t in titles)
 
 
 def test_an_unreachable_wiki_is_one_error_line_and_exit_1(devwiki, tmp_path: Path) -> None:
