@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.text.model.prompts import compile_phrases
+from bot.text.model.prompts import compile_phrases, remove_phrases
 
 # difflib ratio of two normalized lines at or above which they count as the same line.
 SIMILARITY = 0.8
@@ -46,7 +46,8 @@ class Normalizer:
     def __init__(self, prompt_phrases: tuple[str, ...], tag_names: Iterable[str] = ()) -> None:
         names = sorted({re.sub(r"[\s_]+", " ", n).strip() for n in tag_names if n.strip()})
         self.key = "\x00".join((*prompt_phrases, "\x01", *names))
-        self.prompts = compile_phrases(prompt_phrases)
+        compile_phrases(prompt_phrases)  # an invalid phrase raises here
+        self.phrases = prompt_phrases
         self.tags = None
         if names:
             alternation = "|".join(re.escape(n).replace(r"\ ", r"[\s_]+") for n in names)
@@ -62,7 +63,7 @@ class Normalizer:
         norm = self._seen.get(line)
         if norm is None:
             # Prompt text is dropped so a filled-in prompt is not mistaken for the prompt itself.
-            norm = self.prompts.sub(" ", line)
+            norm = remove_phrases(line, self.phrases)
             if self.tags is not None and "{{" in norm:
                 norm = self.tags.sub(" ", norm)
             norm = _LIST_PREFIX.sub("", norm)

@@ -29,13 +29,19 @@ _TARGET_CACHE = 100_000
 
 _LINK = re.compile(r"\[\[([^\[\]{}|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*))?\]\]")
 _TEMPLATE = re.compile(r"\{\{\s*([^{}|\n]+?)\s*((?:\|[^{}]*)?)\}\}")
+_SUBST = re.compile(r"(?i)^(safe)?subst\s*:\s*")
+_TEMPLATE_NAMESPACE = re.compile(r"(?i)^template\s*:")
 _TAG = re.compile(r"<[^<>\n]*>")
 # Markup a reader does not see as text: tags, a link's target and brackets, bold and italic
 # quotes, an external link's address, and all of a character reference but one character.
+# A reference's "&" is left out of its match (no other piece starts with "&" or ends right
+# after one), so that removing every match leaves one character for it, with no Python call per
+# match.
 _INVISIBLE = re.compile(
     r"<[^<>\n]*>|\[\[[^\[\]{}|\n]*\||\[\[|\]\]|'{2,}|\[(?:https?:)?//[^\s\]]*\s?|\]"
-    r"|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
+    r"|(?<=&)(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
 )
+_MARKUP_CHAR = re.compile(r"[<\[\]'&]")
 # What may follow a user link at the end of a line without a timestamp (~~~): more links, markup.
 _SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#160;")
 
@@ -79,6 +85,7 @@ class _Names:
     prefixes: frozenset[str]
     templates: dict[str, tuple[str, ...]]  # unsigned-family template -> parameter order
     targets: dict[str, str | None]  # link target -> the user it names (user_from_target)
+    orders: dict[str, tuple[str, ...] | None]  # a template call's name as written -> its order
 
 
 @lru_cache(maxsize=32)
@@ -90,6 +97,7 @@ def _names(profile: SiteProfile) -> _Names:
         prefixes=frozenset(_fold(p) for p in profile.interwiki_prefixes),
         templates=profile.unsigned_template_params(),
         targets={},
+        orders={},
     )
 
 
@@ -151,12 +159,10 @@ def user_links(line: str, profile: SiteProfile) -> list[UserLink]:
 def _tags(line: str, profile: SiteProfile) -> list[Signature]:
     if "{{" not in line:
         return []
-    known = _names(profile).templates
+    names = _names(profile)
     tags = []
     for match in _TEMPLATE.finditer(line):
-        name = re.sub(r"(?i)^(safe)?subst\s*:\s*", "", match.group(1))
-        name = normalize_title(re.sub(r"(?i)^template\s*:", "", name))
-        order = known.get(name)
+        order = _template_order(match.group(1), names)
         if order is None:
             continue
         # A link in a parameter ({{unsigned|[[User:X|X]]|...}}) is its target: its own pipe
@@ -182,6 +188,18 @@ def _tags(line: str, profile: SiteProfile) -> list[Signature]:
     return tags
 
 
+def _template_order(written: str, names: _Names) -> tuple[str, ...] | None:
+    """The parameter order of the unsigned-family template a call names, or None."""
+    cache = names.orders
+    if written in cache:
+        return cache[written]
+    if len(cache) >= _TARGET_CACHE:
+        cache.clear()
+    name = normalize_title(_TEMPLATE_NAMESPACE.sub("", _SUBST.sub("", written)))
+    order = cache[written] = names.templates.get(name)
+    return order
+
+
 def _undated(line: str, links: list[UserLink]) -> Signature | None:
     """A user link ending the line with nothing but signature decoration after it (~~~)."""
     last = links[-1]
@@ -204,9 +222,9 @@ def _undated(line: str, links: list[UserLink]) -> Signature | None:
 def _visible(text: str) -> int:
     """How many characters of `text` a reader sees (markup not counted, a character reference
     one character)."""
-    if not any(c in text for c in "<[]'&"):
+    if _MARKUP_CHAR.search(text) is None:
         return len(text)
-    return len(_INVISIBLE.sub(lambda m: "&" if m.group(0).startswith("&") else "", text))
+    return len(_INVISIBLE.sub("", text))
 
 
 def _signed(
