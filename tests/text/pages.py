@@ -53,6 +53,8 @@ LINKS = (
     "[[#Support|support]]",
 )
 TEMPLATES = ("{{tl|Ping}}", "{{done}}", "{{support}}", "{{oppose}}", "{{comment}}", "{{+1}}")
+VOTES = ("'''Support'''", "'''Oppose'''", "Support.", "+1", "Agree.", "Neutral.",
+         "'''Strong support''' per above.")
 IDEAS = (
     "Select based on evidence of mentoring back home",
     "Select based on a proposal for sharing what was learned",
@@ -91,6 +93,21 @@ class _Builder:
         self.question = 0
         weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(_WORDS.PARTICIPANTS))]
         self.weights = weights
+        self.rare = self._rare_words()
+        self.rare_weights = [1.0 / (rank + 1) for rank in range(len(self.rare))]
+        self.said: list[str] = []  # comments so far, for the ones posted again with a change
+
+    def _rare_words(self) -> list[str]:
+        """Names of places, projects and tools: the rare words real comments are full of."""
+        syllables = ("ka", "lo", "mi", "ra", "to", "ve", "sun", "dor", "el", "an", "qui", "zo",
+                     "bar", "ten", "wi", "ki", "pe", "dia", "nor", "sa", "lu", "gre", "vin")
+        words = set()
+        while len(words) < 3000:
+            word = "".join(self.rng.choice(syllables) for _ in range(self.rng.randint(2, 4)))
+            words.add(word.capitalize())
+        ordered = sorted(words)
+        self.rng.shuffle(ordered)
+        return ordered
 
     def add(self, line: str, writer: Writer | None = None) -> None:
         self.lines.append(line)
@@ -103,6 +120,10 @@ class _Builder:
         rng, w = self.rng, _WORDS
         text = (f"{rng.choice(w.OPENERS)}, {rng.choice(w.SUBJECTS)} {rng.choice(w.VERBS)} "
                 f"{rng.choice(w.OBJECTS)}{rng.choice(w.TAILS)}.")
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            rare = rng.choices(self.rare, self.rare_weights)[0]
+            text = text[:-1] + rng.choice((f" in {rare}.", f", like {rare} did.",
+                                           f" ({rng.randint(2, 400)} people at {rare})."))
         roll = rng.random()
         if roll < 0.15:
             text = text[:-1] + f", as {rng.choice(LINKS)} shows."
@@ -114,6 +135,22 @@ class _Builder:
 
     def paragraph(self, low: int, high: int) -> str:
         return " ".join(self.sentence() for _ in range(self.rng.randint(low, high)))
+
+    def changed(self, text: str) -> str:
+        """The text with a small change: a typo made or fixed, a word added or dropped."""
+        rng = self.rng
+        words = text.split(" ")
+        i = rng.randrange(len(words))
+        roll = rng.random()
+        if roll < 0.4 and len(words[i]) > 3:
+            j = rng.randrange(len(words[i]) - 1)
+            word = words[i]
+            words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
+        elif roll < 0.7:
+            words.insert(i, rng.choice(("really", "also", "still", "very", "now", "probably")))
+        elif len(words) > 3:
+            del words[i]
+        return " ".join(words)
 
     def participant(self) -> tuple[str, bool]:
         if self.rng.random() < 0.12:
@@ -186,6 +223,12 @@ class _Builder:
         user, anon = self.participant()
         when = self.tick()
         text = self.paragraph(1, 2)
+        roll = rng.random()
+        if roll < 0.03 and self.said:  # posted again under another question, a little changed
+            text = self.changed(rng.choice(self.said[-200:]))
+        elif roll < 0.08:  # a vote
+            text = rng.choice(VOTES)
+        self.said.append(text)
         if reply or rng.random() < 0.3:
             text = self.mention() + text
         if rng.random() < 0.1:
@@ -248,3 +291,17 @@ def consultation_page(size: int, seed: int = 0) -> Page:
             if builder.size >= size:
                 break
     return Page("\n".join(builder.lines), builder.writers)
+
+
+def authorship(page: Page, keys: dict[int, str]) -> dict[str, object]:
+    """What the history would say of the lines with these keys (bot.text.plan.keys_of): the
+    writer of each participant line, and None (the opening revision's) for the organizers'."""
+    from bot.text.history.attribution import Attribution
+
+    found: dict[str, object] = {}
+    for number, key in keys.items():
+        writer = page.writers.get(number)
+        found[key] = None if writer is None else Attribution(
+            writer.user, writer.timestamp, writer.revid, writer.anon, writer.signed
+        )
+    return found
