@@ -116,6 +116,14 @@ def _print_diff(old: str, new: str, name: str) -> None:
         sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
 
 
+def _check_template(args: argparse.Namespace) -> None:
+    """An operator's --template file must be UTF-8 jinja2 (one error line, not a traceback)."""
+    if getattr(args, "template", None) and Path(args.template).is_file():
+        from bot.config import check_template
+
+        check_template("--template", args.template)
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
@@ -131,6 +139,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
             ) from None
     if not args.title.strip():
         raise InputError("--title: expected the consultation page's title")
+    _check_template(args)
     profile = _profile(args)
     analysis = analyze(read_input(args.file), profile, _phrases(args))
     summary = build_summary(analysis, args.title, as_of, profile)
@@ -149,6 +158,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         re.compile(args.title_pattern or "")
     except re.error as exc:
         raise InputError(f"--title-pattern: invalid regular expression: {exc}") from None
+    _check_template(args)
     options = CollapseOptions(
         levels=tuple(sorted(set(args.level))) if args.level else (3,),
         title_pattern=args.title_pattern, style=args.style, template=args.template,
@@ -248,3 +258,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except RecursionError:
+        print(f"{PROG}: error: the input is nested too deeply to be read", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,7 +1,8 @@
 """The operator's TOML configuration: which pages the bot maintains, and how.
 
-Loaded with the standard library's tomllib and validated on load: an unknown key or a value of the
-wrong type is one InputError line naming the key (exit status 2). Options are frozen dataclasses.
+Loaded with the standard library's tomllib and validated on load: an unknown key, a value of the
+wrong type or out of range, a title MediaWiki would refuse, or a template file that cannot be used
+is one InputError line naming the key (exit status 2). Options are frozen dataclasses.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import InputError
+from bot.titles import subpage_problem, title_problem
 
 COLLAPSE_STYLES = ("replace-heading", "keep-heading")
 
@@ -61,6 +63,14 @@ class BotOptions:
     lock_file: str = "consultation-bot.lock"
     lock_wait_seconds: int = 60
     max_conflict_retries: int = 3
+    # Bounds on pywikibot's own settings (the smaller of the two is used), so that a pass gives up
+    # within two minutes when the wiki is down: at most 4 attempts per request, waits of 5, 10
+    # and 20 s between them, 15 s for an answer (5 s to connect).
+    max_retries: int = 3
+    retry_wait_seconds: int = 5
+    retry_max_seconds: int = 20
+    timeout_seconds: int = 15
+    page_budget_seconds: int = 60  # CPU time to plan one page; a page over it is skipped
     profile_ttl_hours: int = 24  # how long the site profile read from the wiki is kept
 
 
@@ -76,6 +86,23 @@ class Config:
         return base / relative
 
 
+# Every integer has a range: a value past it would overflow a date or a timer, or stall the bot.
+_YEAR_MINUTES = 366 * 24 * 60
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "grace_minutes": (0, 10 * _YEAR_MINUTES),
+    "baseline_revision": (0, 2**53),
+    "interval_minutes": (1, _YEAR_MINUTES),
+    "lock_wait_seconds": (0, 24 * 3600),
+    "max_conflict_retries": (0, 20),
+    "max_retries": (0, 20),
+    "retry_wait_seconds": (0, 600),
+    "retry_max_seconds": (0, 3600),
+    "timeout_seconds": (1, 600),
+    "page_budget_seconds": (1, 24 * 3600),
+    "profile_ttl_hours": (0, 366 * 24),
+}
+
+
 def _check(where: str, key: str, value: Any, kind: Any) -> Any:
     """Convert a TOML value to the dataclass field's type, or raise InputError."""
     name = f"{where}.{key}" if where else key
@@ -84,9 +111,10 @@ def _check(where: str, key: str, value: Any, kind: Any) -> Any:
             return value
         raise InputError(f"{name}: expected true or false, got {type(value).__name__}")
     if kind is int:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        low, high = INT_RANGES.get(key, (0, 2**31 - 1))
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
             return value
-        raise InputError(f"{name}: expected a non-negative integer")
+        raise InputError(f"{name}: expected an integer from {low} to {high}")
     if kind is str:
         if isinstance(value, str):
             return value
@@ -115,17 +143,45 @@ def _field_kind(annotation: Any) -> Any:
     return {"bool": bool, "int": int, "str": str}.get(annotation, annotation)
 
 
+def page_problems(where: str, page: PageOptions) -> list[str]:
+    """What is wrong with a page's options that the types alone do not show (for opt-ins too)."""
+    problems = []
+    if page.title.strip():
+        problem = title_problem(page.title)
+        if problem:
+            problems.append(f"{where}.title: {page.title[:80]!r} is not a page title: {problem}")
+    problem = subpage_problem(page.summary_subpage)
+    if problem:
+        problems.append(f"{where}.summary_subpage: {page.summary_subpage[:80]!r} is not a "
+                        f"subpage name: {problem}")
+    elif page.title.strip() and not title_problem(page.title):
+        subpage = f"{page.title}/{page.summary_subpage}.json"
+        if title_problem(subpage):
+            problems.append(f"{where}.summary_subpage: the summary's title would not be a page "
+                            f"title: {title_problem(subpage)}")
+    for key in ("unsigned_template", "unsigned_ip_template", "undated_template"):
+        name = getattr(page, key)
+        problem = title_problem(name) if name else ""  # "": the wiki's own
+        if problem:
+            problems.append(f"{where}.{key}: {name[:80]!r} is not a template name: {problem}")
+    low, high = INT_RANGES["grace_minutes"]
+    if not low <= page.grace_minutes <= high:
+        problems.append(f"{where}.grace_minutes: expected an integer from {low} to {high}")
+    return problems
+
+
 def _validate_page(where: str, page: PageOptions) -> None:
     if not page.title.strip():
         raise InputError(f"{where}.title: every page needs a title")
+    problems = page_problems(where, page)
+    if problems:
+        raise InputError(problems[0])
     if page.collapse_style not in COLLAPSE_STYLES:
         raise InputError(f"{where}.collapse_style: expected one of {', '.join(COLLAPSE_STYLES)}")
     if not page.collapse_levels or any(not 1 <= n <= 6 for n in page.collapse_levels):
         raise InputError(f"{where}.collapse_levels: levels are 1 to 6")
     if page.unsigned_order and sorted(page.unsigned_order) != ["date", "user"]:
         raise InputError(f'{where}.unsigned_order: expected ["user", "date"] in some order')
-    if not page.summary_subpage.strip() or "#" in page.summary_subpage:
-        raise InputError(f"{where}.summary_subpage: expected a subpage name")
     for key, pattern in [("collapse_title_pattern", page.collapse_title_pattern)] + [
         ("placeholder_patterns", p) for p in page.placeholder_patterns
     ]:
@@ -136,10 +192,10 @@ def _validate_page(where: str, page: PageOptions) -> None:
     for key, path in (("collapse_template", page.collapse_template),
                       ("summary_template", page.summary_template)):
         if path:
-            _check_template(f"{where}.{key}", path)
+            check_template(f"{where}.{key}", path)
 
 
-def _check_template(where: str, path: str) -> None:
+def check_template(where: str, path: str) -> None:
     """An operator's template must be readable jinja2, or the pass would stop at that page."""
     import jinja2
 
@@ -173,9 +229,17 @@ def config_from_dict(data: dict[str, Any], source: str = "") -> Config:
     if unknown:
         raise InputError(f"{sorted(unknown)[0]}: unknown key")
     bot = _build(BotOptions, "bot", data.get("bot", {}))
+    for key in ("shutoff_page", "status_page", "optin_template"):
+        value = getattr(bot, key)
+        problem = title_problem(value) if value else ""
+        if problem:
+            raise InputError(f"bot.{key}: {value[:80]!r} is not a page title: {problem}")
     defaults = _build(PageOptions, "defaults", data.get("defaults", {}))
     if defaults.title:
         raise InputError("defaults.title: a title belongs in a [[pages]] entry")
+    problems = page_problems("defaults", defaults)
+    if problems:
+        raise InputError(problems[0])
     pages_data = data.get("pages", [])
     if not isinstance(pages_data, list):
         raise InputError("pages: expected [[pages]] entries")

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "bot" / "samples" / "consultation.wikitext"
 
@@ -123,6 +125,79 @@ def test_diff_marks_a_last_line_without_newline_as_diff_does() -> None:
     out = cli("convert", "-", "--diff", stdin=b"=== Q ===\nIntro text").stdout.decode()
     assert "-Intro text\n\\ No newline at end of file\n" in out
     assert out.endswith("<!-- /consultation-bot fold -->\n\\ No newline at end of file\n")
+
+
+def test_a_template_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    template = tmp_path / "box.j2"
+    template.write_bytes(b"\xff\xfe{{ content }}")
+    page = b"=== Q ===\nIntro text\n"
+    for command in (["convert", "-"], ["summary", "-", "--title", "C"]):
+        line = one_error_line(cli(*command, "--template", str(template), stdin=page))
+        assert line.endswith(f"--template: cannot read {template}: not UTF-8")
+
+
+def test_deeply_nested_input_never_gives_a_traceback() -> None:
+    for depth in (1000, 20000):
+        page = ("=== Q ===\nIntro\n:* " + "{{" * depth + "x" + "}}" * (depth // 2)
+                + " [[User:A|A]] 10:00, 1 May 2020 (UTC)\n").encode()
+        for command in (["analyze", "-"], ["convert", "-"], ["unconvert", "-"],
+                        ["summary", "-", "--title", "C"]):
+            result = cli(*command, stdin=page)
+            assert b"Traceback" not in result.stderr, (depth, command)
+            assert result.returncode in (0, 2), (depth, command)
+            if result.returncode:
+                one_error_line(result)
+
+
+@pytest.mark.parametrize(
+    ("option", "title", "reason"),
+    [
+        ("--page", "Foo<bar>", "it contains '<'"),
+        ("-page:", "[[Foo]]", "it contains '['"),
+        ("--page", "Foo/../Bar", "it contains a '.' or '..' path segment"),
+        ("-page:", "é" * 128, "it is longer than 255 bytes"),
+        ("--page", "", "it is empty"),
+        ("-page:", " _ ", "it is empty"),
+        ("--page", "Foo#bar", "it contains '#'"),
+        ("--page", "A~~~~", "it contains '~~~'"),
+    ],
+)
+def test_a_bad_page_title_is_one_line_and_status_2(
+    tmp_path: Path, option: str, title: str, reason: str
+) -> None:
+    config = tmp_path / "bot.toml"
+    config.write_text('[[pages]]\ntitle = "Fine"\n', encoding="utf-8")
+    given = [option, title] if option == "--page" else [option + title]
+    line = one_error_line(cli("run", "--config", str(config), *given))
+    assert line == f"consultation-bot: error: --page: {title[:100]!r} is not a page title: {reason}"
+
+
+def test_an_out_of_range_setting_is_one_line_before_anything_runs(tmp_path: Path) -> None:
+    config = tmp_path / "bot.toml"
+    config.write_text('[defaults]\ngrace_minutes = 999999999999999\n[[pages]]\ntitle = "A"\n')
+    line = one_error_line(cli("run", "--config", str(config)))
+    assert line.endswith("defaults.grace_minutes: expected an integer from 0 to 5270400")
+
+
+def test_a_malformed_password_file_is_one_line_that_shows_no_secret(tmp_path: Path) -> None:
+    pwb = tmp_path / "pywikibot"
+    pwb.mkdir()
+    (pwb / "user-config.py").write_text((ROOT / "user-config.py.sample").read_text())
+    password = pwb / "user-password.py"
+    config = tmp_path / "bot.toml"
+    config.write_text('[[pages]]\ntitle = "A"\n', encoding="utf-8")
+    for line, problem in [
+        ("('ConsultationBot', BotPassword('consultation', 'sEcReT-1234'", "not a valid entry"),
+        ("ConsultationBot sEcReT-1234", "not a valid entry"),
+        ("('ConsultationBot', BotPassword('sEcReT-1234'))", "BotPassword takes two strings"),
+        ("('ConsultationBot', 12341234)", "the password is not a string"),
+    ]:
+        password.write_text(f"# the bot\n{line}\n")
+        password.chmod(0o600)
+        result = cli("run", f"-dir:{pwb}", "--config", str(config))
+        error = one_error_line(result)
+        assert error.startswith(f"consultation-bot: error: {password}: line 2: {problem}"), error
+        assert b"sEcReT" not in result.stderr and b"1234" not in result.stderr
 
 
 def test_offline_commands_write_in_the_profiles_language(tmp_path: Path) -> None:

@@ -27,6 +27,12 @@ class LockBusy(BotError):
     """Another pass holds the lock and did not release it within the wait (exit status 1)."""
 
 
+class LockWaitStopped(BotError):
+    """A stop signal came while waiting for the lock: no pass was run, and that is no failure."""
+
+    exit_status = 0
+
+
 class PassLock:
     """A held pass lock; a context manager that releases it on exit."""
 
@@ -67,8 +73,10 @@ def acquire(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], object] = time.sleep,
+    stop: Callable[[], bool] | None = None,
 ) -> PassLock:
-    """Take the lock, waiting up to `wait_seconds` (polling); raise LockBusy when it stays taken."""
+    """Take the lock, waiting up to `wait_seconds` (polling); raise LockBusy when it stays taken,
+    LockWaitStopped as soon as `stop()` says a stop signal came."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,6 +89,11 @@ def acquire(
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
         except BlockingIOError:
+            if stop is not None and stop():
+                handle.close()
+                raise LockWaitStopped(
+                    "stopped by a signal while waiting for the pass lock: no pass was run"
+                ) from None
             left = deadline - clock()
             if left <= 0:
                 holder = _holder(handle)

@@ -65,6 +65,41 @@ def secrets_from_password_file(path: str | Path) -> list[str]:
     return list(dict.fromkeys(secrets))
 
 
+def password_file_problem(path: str | Path) -> str:
+    """What pywikibot would refuse in its password file (it raises a bare ValueError, or asks
+    for a password at a terminal there may not be), or "". Says where, never what."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8 text"
+    except OSError as exc:
+        return f"cannot read the password file: {exc.strerror}"
+    expected = "expected ('User', BotPassword('name', 'password')) or ('User', 'password')"
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.count(", ") > 4 or len(line) > 250:
+            return f"line {number}: too long or too complex for pywikibot; {expected}"
+        bot_password = "BotPassword" in line
+        try:
+            entry = ast.literal_eval(line.replace("BotPassword", ""))
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return f"line {number}: not a valid entry; {expected}"
+        if not isinstance(entry, tuple) or not 2 <= len(entry) <= 4:
+            return f"line {number}: not a tuple of 2 to 4 items; {expected}"
+        *names, password = entry
+        if bot_password:
+            if not (isinstance(password, tuple) and len(password) == 2
+                    and all(isinstance(p, str) for p in password)):
+                return f"line {number}: BotPassword takes two strings; {expected}"
+        elif not isinstance(password, str):
+            return f"line {number}: the password is not a string; {expected}"
+        if not all(isinstance(name, str) for name in names):
+            return f"line {number}: the user (and family, language) must be strings; {expected}"
+    return ""
+
+
 def _forms(secret: str) -> list[str]:
     """The ways a secret can appear in output: as is, escaped in a repr or JSON, URL-encoded."""
     forms = {

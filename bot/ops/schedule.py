@@ -71,8 +71,9 @@ def serve(
     """Run a pass now and then every `interval_minutes` until `stop` is set; returns 0.
 
     `run_pass` returns the pass's exit status; a BotError from it (say, the lock is held by a long
-    manual run) is one log line and the loop goes on. `stop` is checked before each pass and
-    between waits; it does not interrupt a pass (the pass itself looks at it between pages).
+    manual run), or any other failure of a pass, is one log line and the loop goes on. `stop` is
+    checked before each pass and between waits; it does not interrupt a pass (the pass itself
+    looks at it between pages).
     `sleep` defaults to `stop.wait`; tests pass a fake one and their own `scheduler`.
     """
     if interval_minutes < 1:
@@ -89,6 +90,9 @@ def serve(
             status = run_pass()
         except BotError as exc:
             say(f"serve: pass not run: {exc}")
+        except Exception as exc:  # the service outlives any one pass's failure
+            text = " ".join(str(exc).split())[:300]
+            say(f"serve: pass failed: {type(exc).__name__}: {text}")
         else:
             say(f"serve: pass ended with status {status}")
 

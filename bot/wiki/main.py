@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
+from pathlib import Path
 
-from bot.config import Config, PageOptions, load_config
+from bot.config import Config, PageOptions, load_config, title_key
 from bot.errors import EXIT_OK, EXIT_PAGE_FAILED, EXIT_USAGE, BotError, InputError
+from bot.ops.redact import RedactingFilter, Redactor, install
 from bot.text.model.profile import SiteProfile, load_profile
+from bot.titles import title_problem
 
 DEFAULT_CONFIG = "consultation-bot.toml"
 
@@ -35,8 +39,11 @@ def _parser(command: str) -> argparse.ArgumentParser:
     parser.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
                         help=f"TOML configuration (default: {DEFAULT_CONFIG})")
     parser.add_argument("--page", action="append", metavar="TITLE",
-                        help="only this page (repeatable); a page not in the configuration "
-                        "gets the [defaults]")
+                        help="only this page (repeatable; also -page:TITLE, as in pywikibot): a "
+                        "configured page, or one that transcludes bot.optin_template")
+    if command in ("run", "serve"):
+        parser.add_argument("--any-page", action="store_true",
+                            help="let --page name any page (it gets the [defaults])")
     parser.add_argument("--profile", metavar="PATH",
                         help="site profile JSON (default: read from the wiki)")
     if command in ("run", "serve"):
@@ -46,28 +53,46 @@ def _parser(command: str) -> argparse.ArgumentParser:
 
 
 def select_pages(config: Config, titles: list[str] | None) -> list[PageOptions]:
+    """For `attribute`: the configured pages, or the named ones (any page, read-only)."""
     if not titles:
         return list(config.pages)
-    configured = {p.title: p for p in config.pages}
+    configured = {title_key(p.title): p for p in config.pages}
     from dataclasses import replace
 
-    return [configured.get(t) or replace(config.defaults, title=t) for t in titles]
+    return [configured.get(title_key(t)) or replace(config.defaults, title=t) for t in titles]
+
+
+def _page_options(argv: list[str]) -> list[str]:
+    """pywikibot's `-page:Title` form of `--page Title`."""
+    found = []
+    for arg in argv:
+        if arg.startswith("-page:"):
+            found += ["--page", arg.removeprefix("-page:")]
+        else:
+            found.append(arg)
+    return found
+
+
+def _check_titles(titles: list[str]) -> None:
+    for title in titles:
+        problem = title_problem(title)
+        if problem:
+            raise InputError(f"--page: {title[:100]!r} is not a page title: {problem}")
 
 
 def wiki_main(command: str, argv: list[str]) -> int:
-    # Output is scrubbed of credentials before pywikibot can print anything; the secrets are
-    # added once pywikibot's configuration says where the password file is.
-    from bot.ops.redact import RedactingFilter, Redactor, install
-
     if {"-h", "--help", "-help"} & set(argv):
         _parser(command).print_help()
         return EXIT_OK
     # Our options first, so a bad configuration is reported before anything touches the wiki.
-    args, pywikibot_args = _parser(command).parse_known_args(argv)
+    args, pywikibot_args = _parser(command).parse_known_args(_page_options(argv))
     ours = [a for a in pywikibot_args if a.startswith("--")]
     if ours:
         raise InputError(f"unrecognized arguments: {' '.join(ours)}")
+    args.pywikibot_args = pywikibot_args
+    config, profile = Config(), None
     if command != "profile":
+        _check_titles(args.page or [])
         config = load_config(args.config)
         profile = load_profile(args.profile) if args.profile else None
         if not (config.pages or args.page or config.bot.optin_template):
@@ -75,44 +100,66 @@ def wiki_main(command: str, argv: list[str]) -> int:
                 f"{args.config}: no [[pages]] configured, no bot.optin_template and no --page "
                 "given"
             )
+    # Output is scrubbed of credentials before pywikibot can print anything; the secrets are
+    # added once pywikibot's configuration says where the password file is.
     redactor = Redactor()
     install(redactor)
+    from bot.ops.signals import StopNow, graceful_stop, stop_signal
+
+    # From here on SIGTERM is heard in every wait, pywikibot's first requests included.
+    with graceful_stop() as stop:
+        try:
+            return _with_pywikibot(command, args, config, profile=profile, redactor=redactor,
+                                   stop=stop)
+        except StopNow:
+            print(f"stopped by {stop_signal()} before the pass began", flush=True)
+            return EXIT_OK
+
+
+def _with_pywikibot(
+    command: str, args: argparse.Namespace, config: Config, *, profile: SiteProfile | None,
+    redactor: Redactor, stop: threading.Event,
+) -> int:
+    """The wiki commands, once our own options and the configuration are known to be good."""
     try:
         import pywikibot
     except RuntimeError as exc:  # its configuration directory (-dir:, PYWIKIBOT_DIR) is missing
         raise InputError(f"pywikibot configuration: {_first_line(exc)}") from None
 
     redactor.add(_secrets(pywikibot.config))
+    check_password_file(pywikibot.config)
+    from bot.wiki.limits import apply_limits
+
+    apply_limits(config.bot)  # before handle_args: it already sends requests
     # On the logger too: handle_args replaces the handlers, then already sends a request.
     pywiki = logging.getLogger("pywiki")
     pywiki.addFilter(RedactingFilter(redactor))
     pywiki.addFilter(_LastLineOfTraceback())
-    unknown = _handle_pywikibot_args(pywikibot_args)
+    unknown = _handle_pywikibot_args(args.pywikibot_args)
     install(redactor)  # pywikibot's log handlers exist now
     if unknown:
         raise InputError(f"unrecognized arguments: {' '.join(unknown)}")
     if command == "profile":
         return print_profile()
-    pages = select_pages(config, args.page) if args.page else None
     if command == "attribute":
-        return attribute_pages(config, pages or list(config.pages), profile)
+        return attribute_pages(config, select_pages(config, args.page), profile)
 
-    from bot.ops.signals import graceful_stop
     from bot.wiki.passes import locked_pass
 
-    with graceful_stop() as stop:
-        if command == "run":
-            return locked_pass(config, pages, profile, dry_run=args.dry_run)
-        from bot.ops.schedule import serve
+    requested = tuple(args.page or ())
+    if command == "run":
+        return locked_pass(config, None, profile, dry_run=args.dry_run,
+                           requested=requested, any_page=args.any_page)
+    from bot.ops.schedule import serve
 
-        def one_pass() -> int:
-            # The configuration is read again for every pass: an operator's change needs no
-            # restart, and a broken file stops that pass only (logged), not the service.
-            fresh = load_config(args.config)
-            chosen = select_pages(fresh, args.page) if args.page else None
-            return locked_pass(fresh, chosen, profile, dry_run=args.dry_run)
+    def one_pass() -> int:
+        # The configuration is read again for every pass: an operator's change needs no
+        # restart, and a broken file stops that pass only (logged), not the service.
+        fresh = load_config(args.config)
+        return locked_pass(fresh, None, profile, dry_run=args.dry_run,
+                           requested=requested, any_page=args.any_page)
 
-        return serve(one_pass, config.bot.interval_minutes, stop=stop)
+    return serve(one_pass, config.bot.interval_minutes, stop=stop)
 
 
 def _handle_pywikibot_args(argv: list[str]) -> list[str]:
@@ -165,6 +212,25 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:300]
 
 
+def check_password_file(pwb_config: object) -> None:
+    """pywikibot's password file, checked as pywikibot reads it, so that a malformed line is one
+    error line (pywikibot raises a bare ValueError at login). No content is ever shown."""
+    from bot.ops.redact import password_file_problem
+
+    name = getattr(pwb_config, "password_file", None)
+    if not name:
+        return
+    path = Path(getattr(pwb_config, "base_dir", ""), name)
+    if not path.is_file():
+        path = Path(name)
+    if not path.is_file():
+        raise InputError(f"pywikibot's password file {name!r} does not exist (password_file in "
+                         "user-config.py)")
+    problem = password_file_problem(path)
+    if problem:
+        raise InputError(f"{path}: {problem}")
+
+
 def _secrets(pwb_config: object) -> list[str]:
     """The credentials pywikibot is configured with: the password file's and OAuth tokens."""
     from bot.ops.redact import secrets_from_password_file
@@ -189,6 +255,8 @@ def connect() -> object:
         site.login()
     except EOFError:
         raise InputError(_NO_LOGIN_ENTRY) from None
+    except (ValueError, FileNotFoundError) as exc:  # pywikibot's reading of the password file
+        raise InputError(f"pywikibot's password file: {_first_line(exc)}") from None
     except (pwb_errors.NoUsernameError, pwb_errors.UnknownSiteError,
             pwb_errors.UnknownFamilyError) as exc:
         raise InputError(f"pywikibot configuration: {_first_line(exc)}") from None
@@ -216,6 +284,7 @@ def attribute_pages(
     config: Config, pages: list[PageOptions], profile: SiteProfile | None
 ) -> int:
     """The read-only `attribute` command: who would be tagged, and why others would not."""
+    from dataclasses import replace
     from datetime import timedelta
 
     from bot.state import StateStore, checked
@@ -232,7 +301,8 @@ def attribute_pages(
         )
     store = StateStore(config.resolve(config.bot.state_dir))
     status = EXIT_OK
-    for options in pages:
+    for given in pages:
+        options = replace(given, title=wiki.canonical_title(given.title))
         snapshot = wiki.read(options.title)
         if not snapshot.exists:
             print(f"[[{options.title}]]: error: the page does not exist", flush=True)

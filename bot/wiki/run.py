@@ -1,7 +1,8 @@
-"""One pass over the configured consultation pages: read, plan, save, in that order.
+"""Maintaining one consultation page: read, check, plan, save, in that order.
 
-ConsultationBot is a pywikibot bot whose treat_page computes the plan (bot.text.plan) and
-then saves it synchronously through bot.wiki.site, handling every outcome explicitly.
+PageMaintainer computes the plan (bot.text.plan), then saves it synchronously through
+bot.wiki.site and reports every outcome explicitly, one line per outcome; bot.wiki.passes runs it
+over the pages of a pass.
 """
 
 from __future__ import annotations
@@ -9,17 +10,14 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import takewhile
 
 import pywikibot
-from pywikibot.bot import CurrentPageBot, SingleSiteBot
 
 from bot.config import Config, PageOptions
-from bot.errors import BotError
-from bot.ops.signals import stop_requested
+from bot.ops.budget import budget_paused
 from bot.render import render
 from bot.state import PageState, StateStore, checked, text_sha1
 from bot.text.model.analysis import Analysis, analyze
@@ -34,7 +32,7 @@ from bot.text.reports.timeline import (
 )
 from bot.wiki.attribute import AttributionRun, attribute_page
 from bot.wiki.profile import TemplateCheck
-from bot.wiki.site import PageSnapshot, SaveOutcome, Wiki
+from bot.wiki.site import UNREACHABLE, PageSnapshot, SaveOutcome, Wiki, same_content
 
 
 @dataclass
@@ -94,8 +92,10 @@ class PageMaintainer:
             return ""
         return f"[[{page}]] says {value[:40]!r}, not {self.config.bot.shutoff_run_value!r}"
 
-    def maintain(self, options: PageOptions) -> PageReport:
-        report = PageReport(options.title)
+    def maintain(self, options: PageOptions, report: PageReport | None = None) -> PageReport:
+        """Maintain one page; `report` (given by the pass, so that what was done survives an
+        interruption) is filled in and returned."""
+        report = report if report is not None else PageReport(options.title)
         reason = self.shutoff_reason()
         if reason:
             report.skipped = "shutoff"
@@ -103,21 +103,7 @@ class PageMaintainer:
             return report
         snapshot = self.wiki.read(options.title)
         name = f"[[{options.title}]]"
-        if not snapshot.exists:
-            report.error = "page does not exist"
-            say(f"{name}: error: the page does not exist")
-            return report
-        if snapshot.redirect_to is not None:
-            report.error = f"the page is a redirect to [[{snapshot.redirect_to}]]"
-            say(f"{name}: error: {report.error}: configure that page instead")
-            return report
-        if not snapshot.bots_allowed:
-            report.skipped = "nobots"
-            say(f"{name}: skipped: {{{{bots}}}}/{{{{nobots}}}} excludes this bot")
-            return report
-        if not snapshot.can_edit:
-            report.skipped = "protected"
-            say(f"{name}: skipped: the page is protected against the bot's edits")
+        if self._refused(name, snapshot, report):
             return report
         state = self._load_state(options.title, report, snapshot)
         planned = self._plan(options, snapshot, state)
@@ -146,6 +132,28 @@ class PageMaintainer:
             self._save_summaries(options, planned.plan, report)
         return report
 
+    @staticmethod
+    def _refused(name: str, snapshot: PageSnapshot, report: PageReport) -> bool:
+        """Whether the page as read must be left alone (reported); also after a re-read, as a
+        page can become a redirect, be deleted or protected during the pass."""
+        if not snapshot.exists:
+            report.error = "the page does not exist"
+            say(f"{name}: error: {report.error}")
+            return True
+        if snapshot.redirect_to is not None:
+            report.error = f"the page is a redirect to [[{snapshot.redirect_to}]]"
+            say(f"{name}: error: {report.error}: configure that page instead")
+            return True
+        if not snapshot.bots_allowed:
+            report.skipped = "nobots"
+            say(f"{name}: skipped: {{{{bots}}}}/{{{{nobots}}}} excludes this bot")
+            return True
+        if not snapshot.can_edit:
+            report.skipped = "protected"
+            say(f"{name}: skipped: the page is protected against the bot's edits")
+            return True
+        return False
+
     def _load_state(self, title: str, report: PageReport, snapshot: PageSnapshot) -> PageState:
         if self.state_store is None:
             return PageState(title)
@@ -167,6 +175,8 @@ class PageMaintainer:
             return ""
         try:
             return self.wiki.revision_sha1(revid)
+        except UNREACHABLE:
+            raise  # the pass stops; the state is checked against the wiki at the next one
         except pywikibot.exceptions.Error:
             return ""
 
@@ -315,6 +325,8 @@ class PageMaintainer:
         for attempt in range(self.config.bot.max_conflict_retries + 1):
             if attempt:
                 snapshot = self.wiki.read(options.title)
+                if self._refused(name, snapshot, report):
+                    return planned, None
                 planned = self._plan(options, snapshot, planned.attribution.state)
                 if planned.plan.lost:
                     report.error = "refused after a conflict: the edit would lose comments"
@@ -339,7 +351,7 @@ class PageMaintainer:
         summary = render("summary_edit_summary.txt.j2").strip()
         for title, text, model in targets:
             current = self.wiki.read(title)
-            if current.exists and _same_content(current.text, text, model):
+            if current.exists and same_content(current.text, text, model):
                 continue
             if current.exists and not current.bots_allowed:
                 say(f"[[{title}]]: skipped: {{{{nobots}}}}")
@@ -359,16 +371,24 @@ class PageMaintainer:
             return SaveOutcome("dry-run")
         if self.before_save is not None:
             self.before_save(base.title)
-        return self.wiki.save(base, text, summary, content_model=content_model)
+        with budget_paused():  # the CPU budget is for planning; a save is never cut short
+            return self.wiki.save(base, text, summary, content_model=content_model)
 
     def _record(self, name: str, outcome: SaveOutcome, summary: str, report: PageReport) -> None:
+        """One log line per outcome, with the page's [[title]]; an edit only for a revision the
+        bot made."""
         if outcome.status == "dry-run":
             say(f"{name}: would save ({summary})")
             report.actions.append(f"would save {name}")
         elif outcome.status == "saved":
-            say(f"{name}: saved revision {outcome.revid} ({summary})")
+            checked = f"; {outcome.detail}" if outcome.detail else ""
+            say(f"{name}: saved revision {outcome.revid} ({summary}){checked}")
             report.actions.append(f"saved {name}")
             report.edits.append({"title": name[2:-2], "revid": outcome.revid})
+        elif outcome.status == "unchanged":
+            say(f"{name}: nothing saved: the page already has this text "
+                f"(revision {outcome.revid})")
+            report.actions.append(f"already saved {name}")
         elif outcome.status == "protected":
             report.skipped = "protected"
             say(f"{name}: skipped: protected ({outcome.detail})")
@@ -376,8 +396,11 @@ class PageMaintainer:
             report.skipped = "nobots"
             say(f"{name}: skipped: {{{{nobots}}}}")
         else:
-            report.error = f"{outcome.status}: {outcome.detail}"
-            say(f"{name}: error: could not save: {report.error}")
+            reason = outcome.detail or outcome.status
+            if outcome.status == "conflict":
+                reason = f"edit conflicts on every retry ({reason})"
+            report.error = f"could not save {name}: {reason}"
+            say(f"{name}: error: could not save: {reason}")
 
 
 def _json_or_none(text: str) -> object:
@@ -385,41 +408,6 @@ def _json_or_none(text: str) -> object:
         return json.loads(text)
     except ValueError:
         return None
-
-
-def _same_content(saved: str, planned: str, model: str | None) -> bool:
-    """Whether saving would change nothing (MediaWiki re-serializes JSON pages its own way)."""
-    if model == "json":
-        try:
-            return json.loads(saved) == json.loads(planned)
-        except ValueError:
-            return False
-    return saved.rstrip("\n") == planned.rstrip("\n")
-
-
-class ConsultationBot(SingleSiteBot, CurrentPageBot):
-    """pywikibot's bot loop over the consultation pages; treat_page hands each to the maintainer."""
-
-    def __init__(
-        self, maintainer: PageMaintainer, pages: Iterable[PageOptions], site: pywikibot.Site
-    ) -> None:
-        wiki_pages = [(pywikibot.Page(site, p.title), p) for p in pages]
-        self.options_by_title = {page.title(): options for page, options in wiki_pages}
-        # Asked to stop (SIGTERM), the bot finishes the page in hand and takes no other.
-        pages_until_stop = takewhile(lambda _: not stop_requested(), (p for p, _ in wiki_pages))
-        super().__init__(site=site, generator=pages_until_stop)
-        self.maintainer = maintainer
-        self.reports: list[PageReport] = []
-
-    def treat_page(self) -> None:
-        options = self.options_by_title[self.current_page.title()]
-        try:
-            report = self.maintainer.maintain(options)
-        except (pywikibot.exceptions.Error, BotError) as exc:
-            # One page's failure (the wiki's, or an option only this page has) ends only its turn.
-            report = PageReport(options.title, error=str(exc).splitlines()[0])
-            say(f"[[{options.title}]]: error: {report.error}")
-        self.reports.append(report)
 
 
 def utc_now() -> datetime:

@@ -1,11 +1,13 @@
 """The thin layer that touches the wiki through pywikibot: read pages, save them, list history.
 
 Nothing here decides what to write; it turns pywikibot's objects and exceptions into plain data
-(PageSnapshot, SaveOutcome, RevisionMeta) for the bot to act on.
+(PageSnapshot, SaveOutcome, RevisionMeta) for the bot to act on. A save whose answer was lost
+(the wiki may have saved it) is settled by reading the page again, never guessed.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,8 +17,21 @@ from typing import TYPE_CHECKING
 import pywikibot
 from pywikibot import exceptions as pwb_errors
 
+from bot.errors import InputError
+from bot.titles import title_problem
+from bot.wiki.exclusion import bots_allow
+
 if TYPE_CHECKING:
     from bot.text.history.attribution import RevisionMeta
+
+# pywikibot gave up on a request (every retry failed or timed out), or the server cannot be
+# talked to at all: the wiki is unreachable for now, and the pass stops.
+UNREACHABLE = (pwb_errors.ApiTimeoutError, pwb_errors.FatalServerError)
+
+
+class BadTitle(InputError):
+    """A title the wiki refuses (invalid, another wiki's, or a special page); one line."""
+
 
 @dataclass(frozen=True)
 class PageSnapshot:
@@ -32,13 +47,34 @@ class PageSnapshot:
     can_edit: bool
     page: pywikibot.Page  # kept so a save sends this read's base timestamp
     redirect_to: str | None = None  # the target, when the page is a redirect
+    comment: str = ""  # the latest revision's edit summary
 
 
 @dataclass(frozen=True)
 class SaveOutcome:
+    """What a save did. `revid` is the bot's new revision when `saved`; when `unchanged` (the
+    wiki already held the text), the latest revision, someone else's maybe: never an edit."""
+
     status: str  # saved | unchanged | conflict | protected | nobots | failed
     revid: int | None = None
-    detail: str = ""
+    detail: str = ""  # one line
+
+
+def one_line(error: BaseException | str, limit: int = 300) -> str:
+    """An error's message on one line: pywikibot's put the reason on a second one."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def same_content(saved: str, planned: str, model: str | None = None) -> bool:
+    """Whether the wiki holds `planned` as `saved`: MediaWiki drops trailing whitespace, and
+    re-serializes JSON pages its own way."""
+    if model == "json":
+        try:
+            return json.loads(saved) == json.loads(planned)
+        except ValueError:
+            return False
+    return saved.rstrip() == planned.rstrip()
 
 
 def _utc(timestamp: pywikibot.Timestamp | None) -> datetime | None:
@@ -86,8 +122,42 @@ class Wiki:
         return self.site.username() or ""
 
     def canonical_title(self, title: str) -> str:
-        """The title as the wiki writes it (namespace name, first letter, spaces)."""
-        return pywikibot.Page(self.site, title).title()
+        """The title as the wiki writes it (namespace name, first letter, spaces).
+
+        Raises BadTitle for a title the wiki would refuse, one of another wiki (an interwiki
+        prefix) or of a page no one can edit (Special:, Media:)."""
+        problem = title_problem(title)
+        if not problem:
+            try:
+                page = pywikibot.Page(self.site, title)
+                canonical = page.title()
+            except (pwb_errors.InvalidTitleError, pwb_errors.SiteDefinitionError,
+                    ValueError) as exc:
+                problem = one_line(exc, 200)
+            else:
+                if page.site != self.site:
+                    problem = f"it is a page of another wiki ({page.site})"
+                elif page.namespace().id < 0:
+                    problem = "no one can edit a page of that namespace"
+                elif page.section():
+                    problem = "it contains '#'"
+        if problem:
+            raise BadTitle(f"{title[:100]!r} is not a page title: {problem}")
+        return canonical
+
+    def bot_may_edit(self, page: pywikibot.Page) -> bool:
+        """{{bots}}/{{nobots}} and the site's restricting templates, as pywikibot's botMayEdit
+        decides, but with names compared as MediaWiki compares user names."""
+        if pywikibot.config.ignore_bot_templates:
+            return True
+        try:
+            templates = [(t.title(with_ns=False), params)
+                         for t, params in page.templatesWithParams()]
+        except (pwb_errors.NoPageError, pwb_errors.IsRedirectPageError):
+            return True
+        restricted = {*self.site.get_edit_restricted_templates(),
+                      *self.site.get_archived_page_templates()}
+        return bots_allow(templates, self.username, restricted)
 
     def read(self, title: str) -> PageSnapshot:
         page = pywikibot.Page(self.site, title)
@@ -105,10 +175,11 @@ class Wiki:
             revid=revision.revid,
             timestamp=_utc(revision.timestamp),
             user=revision.user or "",
-            bots_allowed=page.botMayEdit(),
+            bots_allowed=self.bot_may_edit(page),
             can_edit=page.has_permission("edit"),
             page=page,
             redirect_to=page.getRedirectTarget().title() if page.isRedirectPage() else None,
+            comment=revision.comment or "",
         )
 
     def save(
@@ -136,22 +207,62 @@ class Wiki:
         if content_model:
             extra["contentmodel"] = content_model
         try:
-            saved = page.save(
-                summary=summary, minor=False, bot=True, asynchronous=False, quiet=True, **extra
-            )
+            # force: {{bots}} was decided at the read, by bot_may_edit (pywikibot's own check
+            # compares names exactly).
+            page.save(summary=summary, minor=False, bot=True, asynchronous=False, quiet=True,
+                      force=True, **extra)
+        except pwb_errors.PageCreatedConflictError as exc:
+            # "articleexists": maybe pywikibot's retry of a creation whose answer was lost.
+            return self._settle(base, text, content_model, summary, one_line(exc))
         except pwb_errors.EditConflictError as exc:
-            return SaveOutcome("conflict", detail=str(exc))
+            return SaveOutcome("conflict", detail=one_line(exc))
         except pwb_errors.LockedPageError as exc:
-            return SaveOutcome("protected", detail=str(exc))
-        except pwb_errors.OtherPageSaveError as exc:
-            if "{{bots}}" in str(exc) or "bots" in str(exc.args).lower():
-                return SaveOutcome("nobots", detail=str(exc))
-            return SaveOutcome("failed", detail=str(exc))
+            return SaveOutcome("protected", detail=one_line(exc))
         except pwb_errors.PageSaveRelatedError as exc:
-            return SaveOutcome("failed", detail=str(exc))
-        if saved is False:
-            return SaveOutcome("failed", detail="the wiki did not accept the edit")
-        return SaveOutcome("saved", revid=page.latest_revision_id)
+            # pywikibot wraps any other error of a save in OtherPageSaveError, with the reason
+            # on a second line of its message.
+            reason = getattr(exc, "reason", None)
+            if isinstance(reason, UNREACHABLE):
+                # Every answer was lost or refused; one of the attempts may have been saved.
+                return self._settle(base, text, content_model, summary, one_line(reason),
+                                    strict=True)
+            return SaveOutcome("failed", detail=_save_reason(exc))
+        except UNREACHABLE as exc:
+            return self._settle(base, text, content_model, summary, one_line(exc), strict=True)
+        except pwb_errors.Error as exc:
+            return SaveOutcome("failed", detail=one_line(exc))
+        revid = page.latest_revision_id
+        if base.exists and revid == base.revid:
+            # "nochange": pywikibot returns as for a save, and keeps the base revision's id. After a
+            # lost answer its retry gets this when the first attempt was saved.
+            return self._settle(base, text, content_model, summary, "the wiki made no new revision")
+        return SaveOutcome("saved", revid=revid)
+
+    def _settle(
+        self, base: PageSnapshot, text: str, content_model: str | None, summary: str,
+        doubt: str, *, strict: bool = False,
+    ) -> SaveOutcome:
+        """What a save whose answer leaves doubt did, from the page as it is now.
+
+        Saved: the latest revision is the bot's, made since `base`, and holds the text sent (or,
+        when MediaWiki stored it otherwise, as after a merge or a {{subst:}}, has the summary sent).
+        Unchanged: the page already held the text. Otherwise the save failed, for `doubt`.
+        With `strict` (the wiki did not answer at all), a page that cannot be read again raises.
+        """
+        try:
+            current = self.read(base.title)
+        except UNREACHABLE:
+            if strict:
+                raise
+            return SaveOutcome("failed", detail=f"{doubt}; the page could not be read again")
+        by_bot = current.exists and current.user == self.username and current.revid != base.revid
+        same = current.exists and same_content(current.text, text, content_model)
+        if by_bot and (same or current.comment == summary):
+            return SaveOutcome("saved", revid=current.revid,
+                               detail="the wiki's answer was lost; read again, the page has it")
+        if same:
+            return SaveOutcome("unchanged", revid=current.revid, detail="the wiki has this text")
+        return SaveOutcome("failed", detail=doubt)
 
     def history(self, title: str, start_id: int | None = None) -> list[RevisionMeta]:
         """Revision metadata, oldest first, without content: one request per `rvlimit=max`;
@@ -246,6 +357,14 @@ class Wiki:
         return None
 
     def pages_transcluding(self, template: str) -> Iterator[str]:
+        """The pages that transclude `template`, by their canonical titles."""
         tpl = pywikibot.Page(self.site, template)
         for page in tpl.getReferences(only_template_inclusion=True, content=False):
             yield page.title()
+
+
+def _save_reason(error: pwb_errors.PageSaveRelatedError) -> str:
+    """The reason of a refused save, without pywikibot's "Edit to page [[X]] failed:" preamble
+    (the log line names the page already)."""
+    reason = getattr(error, "reason", None)
+    return one_line(reason if reason and str(reason).strip() else error)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import EXIT_PAGE_FAILED, BotError, InputError
-from bot.ops.lock import POLL_SECONDS, LockBusy, acquire
+from bot.ops.lock import POLL_SECONDS, LockBusy, LockWaitStopped, acquire
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -146,3 +146,12 @@ def test_an_unusable_lock_path_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     with pytest.raises(InputError, match="cannot open the lock file"):
         acquire(tmp_path / "file" / "bot.lock", 0)
+
+
+def test_a_stop_signal_ends_the_wait(tmp_path: Path, holder: subprocess.Popen[str]) -> None:
+    naps: list[float] = []
+    with pytest.raises(LockWaitStopped) as caught:
+        acquire(tmp_path / "bot.lock", 3600, sleep=naps.append, stop=lambda: len(naps) >= 3)
+    assert len(naps) == 3
+    assert caught.value.exit_status == 0
+    assert "while waiting for the pass lock" in str(caught.value)

@@ -6,11 +6,22 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from bot.ops.signals import graceful_stop, stop_requested, stop_signal
+from bot.ops.signals import (
+    STOP_GRACE_SECONDS,
+    STOP_HARD_SECONDS,
+    StopNow,
+    graceful_stop,
+    stop_deadline,
+    stop_requested,
+    stop_signal,
+    wait_or_stop,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = Path(__file__).with_name("fake_pass.py")
@@ -78,3 +89,31 @@ def test_nested_use_restores_the_outer_state() -> None:
             assert inner.wait(10)
         assert not outer.is_set()
         assert not stop_requested()
+
+
+def test_after_a_signal_no_wait_outlasts_the_grace() -> None:
+    """A wait that would end past the grace gives up at once; a short one still runs."""
+    assert stop_deadline() is None
+    with graceful_stop():
+        wait_or_stop(0.01)  # no signal: an ordinary sleep
+        os.kill(os.getpid(), signal.SIGTERM)
+        deadline = stop_deadline()
+        assert deadline is not None
+        assert deadline - time.monotonic() <= STOP_GRACE_SECONDS
+        assert stop_deadline(hard=True) == deadline - STOP_GRACE_SECONDS + STOP_HARD_SECONDS
+        started = time.monotonic()
+        with pytest.raises(StopNow, match="SIGTERM during a 300 s throttle wait"):
+            wait_or_stop(300, "throttle wait")
+        wait_or_stop(0.01)
+        assert time.monotonic() - started < STOP_GRACE_SECONDS
+
+
+def test_a_signal_during_a_long_wait_ends_it() -> None:
+    with graceful_stop():
+        timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM))
+        timer.start()
+        started = time.monotonic()
+        with pytest.raises(StopNow):
+            wait_or_stop(300, "wait before retrying")
+        assert time.monotonic() - started < STOP_GRACE_SECONDS
+        timer.join()

@@ -85,7 +85,7 @@ def edit(history: History, rng: random.Random, step: int) -> None:
     end = _section_end(lines, prompt)
     kind = rng.choice([
         "signed", "signed", "unsigned", "two_paragraphs", "reply", "typo", "filled",
-        "under_background", "bare_timestamp", "undated", "continuation",
+        "under_background", "bare_timestamp", "undated", "continuation", "items",
     ])
     tag = f"[c{step}]"
     if kind == "signed":
@@ -119,6 +119,14 @@ def edit(history: History, rng: random.Random, step: int) -> None:
         lines.insert(end, f":* {tag} {_words(rng)} [[User:{user}|{user}]]")
     elif kind == "continuation":
         lines.insert(end, f":*: {tag} {_words(rng)}")
+    elif kind == "items":  # one edit, several items at one level, a blank line, maybe signed
+        marker = rng.choice([":*", "*", "::"])
+        items = [f"{marker} {tag} {_words(rng)}" for _ in range(rng.randint(2, 3))]
+        if rng.random() < 0.3:
+            items.insert(1, "")
+        if rng.random() < 0.4:
+            items[-1] += f" {sig}"
+        lines[end:end] = items
     history.edit(user, "\n".join(lines), anon=user[0].isdigit())
 
 

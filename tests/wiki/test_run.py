@@ -246,8 +246,11 @@ def test_saved_summary_renders_hostile_text_literally(devwiki, run_bot) -> None:
     create(devwiki, title, page)
     result = run_bot(config_for(title, extra="collapse = false\n"))
     assert result.status == 0, result.stdout + result.stderr
+    # The summary is the subpage of the canonical title ("__NOTOC__" is " NOTOC" in a title).
+    canonical = devwiki.client().read(title).title
+    assert canonical == "Run test/Hostile ''x'' NOTOC"
     parsed = devwiki.client().get(
-        action="parse", page=f"{title}/Summary", prop="text|categories|templates|properties",
+        action="parse", page=f"{canonical}/Summary", prop="text|categories|templates|properties",
     )["parse"]
     assert parsed["categories"] == []
     assert parsed["templates"] == []
@@ -255,7 +258,7 @@ def test_saved_summary_renders_hostile_text_literally(devwiki, run_bot) -> None:
     shown = html.unescape(re.sub(r"<[^>]+>", "", parsed["text"]))
     assert "Mallory''x'' NOTOC" in shown  # underscores are spaces in user names
     assert "~~~~ {{Clear}} [[Category:Evil2]]" in shown
-    assert title in shown
+    assert canonical in shown
     assert "Evil ~~~~ {{subst:Clear}}" in shown
 
 

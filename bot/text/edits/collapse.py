@@ -262,7 +262,7 @@ class _Page:
         # A box stands for a heading folded before (by the bot or by hand), so it ends a region
         # as a heading does; the bot's marker line above a box belongs to it.
         self.box_starts: list[int] = []
-        for box in find_boxes(self.masked):
+        for box in find_boxes(self.masked, comments):
             self.taken.update(range(box.start, box.end + 1))
             above = box.start - 1
             marked = above >= 0 and _START_MARKER.match(self.lines[above] + "\n") is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from bisect import bisect_left, insort
+from collections import Counter
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,6 +47,7 @@ REWRITTEN = "the line was rewritten by several editors"
 QUESTION_REWRITTEN = "question text reworded by another editor"
 RESTORED = "the line came back with a revert whose source was not found"
 NOT_FOUND = "no revision that introduced the line was found"
+REPEATED = "the same words are on the page more than once: which one is whose cannot be told"
 SIGNED_AS_ANOTHER = (
     "its edit signed with another name (a renamed account, or a mention before a bare timestamp)"
 )
@@ -256,8 +258,11 @@ class _History:
         return None
 
     # -- the search of one line ---------------------------------------------------------------
-    def line(self, query: LineQuery, known_index: int | None) -> _Search:
-        """Who introduced the line at the last revision (`known_index`: an earlier run's last)."""
+    def line(
+        self, query: LineQuery, known_index: int | None, number: int, repeated: bool
+    ) -> _Search:
+        """Who introduced line `number` of the last revision (`known_index`: an earlier run's
+        last; `repeated`: the page has more lines like it)."""
         first = (self.floor,) if known_index is None else (self.floor, known_index)
         yield _Need(first)
         if self.present(query, self.floor):
@@ -268,6 +273,15 @@ class _History:
         start = yield from self._search(query, lo, self.last)
         if isinstance(start, Doubt):
             return start
+        if repeated:
+            # Ranks shift when someone adds the same words above: the line found must stand
+            # where this one stands.
+            yield _Need((start,))
+            if not self.hidden(start):
+                where = self.index(start).find(query, self.verdicts)
+                here = self.sections(self.last).section_of(number - 1).key
+                if where is None or self.sections(start).section_of(where).key != here:
+                    return Doubt(REPEATED)
         return (yield from self._judge(query, start, rewrites=0))
 
     def _search(self, query: LineQuery, lo: int, hi: int) -> Generator[
@@ -365,7 +379,9 @@ class _History:
         where = self.index(start).find(query, self.verdicts)
         if where is None:
             return Doubt(NOT_FOUND)
-        old = self._reworded(parent, start, where)
+        kind, old = self._change_at(parent, start, where)
+        if kind == "equal":
+            return Doubt(REPEATED)  # the edit did not add the line found: another one like it
         if old is not None:
             # The edit reworded someone's line: the line is whoever wrote that one's.
             if rewrites:
@@ -413,8 +429,9 @@ class _History:
                 return verdict
         return None
 
-    def _reworded(self, parent: int, start: int, where: int) -> int | None:
-        """The line of `parent` that line `where` of `start` rewords, if the edit changed one."""
+    def _change_at(self, parent: int, start: int, where: int) -> tuple[str, int | None]:
+        """What the edit did at line `where` of `start`: "equal" (nothing: the line was there),
+        "insert", or "replace"; and the line of `parent` it rewords, if it changed one."""
         before, after = self.index(parent).norms, self.index(start).norms
         if start not in self._opcodes:
             # Edits are local: only the part between the common head and tail is compared.
@@ -438,7 +455,7 @@ class _History:
         for tag, i1, i2, j1, j2 in self._opcodes[start]:
             if j1 <= where < j2:
                 if tag != "replace":
-                    return None
+                    return tag, None
                 target = after[where]
                 best, best_ratio = None, REWRITE_SIMILARITY
                 for i in range(i1, i2):
@@ -448,8 +465,8 @@ class _History:
                         ).ratio()
                         if ratio >= best_ratio:
                             best, best_ratio = i, ratio
-                return best
-        return None
+                return tag, best
+        return "equal", None  # in the common head or tail: untouched
 
 
 def attribute(
@@ -495,11 +512,13 @@ def attribute(
     )
     result: dict[int, Authorship] = {}
     searches: dict[int, _Search] = {}
+    counts = Counter(normalizer(line) for line in current_text.split("\n"))
     for number, query in wanted_queries.items():
         if query.key in known:
             result[number] = known[query.key]
         else:
-            searches[number] = history.line(query, known_index)
+            repeated = query.rank > 1 or counts[query.norm] > 1
+            searches[number] = history.line(query, known_index, number, repeated)
     result.update(history.run(searches))
     return dict(sorted(result.items()))
 

@@ -210,15 +210,16 @@ def _judged(part: Comment, found: object) -> Comment:
 
 def lines_to_attribute(analysis: Analysis) -> list[int]:
     """The lines (1-based) whose writer decide() needs: every line with text outside boxes,
-    but headings, pristine prompts, and comments of one line whose signature or tag names
-    their author."""
+    but headings, pristine prompts, and one-line comments whose signature names their author.
+    (A tagged line is asked too: the edit that made it joins it to the same edit's untagged
+    lines above, which its tag covers.)"""
     lines = mask(analysis.text).split("\n")  # a line all in <!-- --> shows nothing
     skip = {s.line for s in analysis.sections}
     skip.update(p.line for p in analysis.placeholders if not p.filled)
     for first, last in analysis.boxes:
         skip.update(range(first, last + 1))
     for comment in analysis.comments:
-        if comment.line == comment.end_line and comment.status in (SIGNED, TAGGED) and not (
+        if comment.line == comment.end_line and comment.status == SIGNED and not (
             _maybe_mention(comment)
         ):
             skip.add(comment.line)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.text.model.boxes import find_boxes
-from bot.text.model.masking import mask
+from bot.text.model.masking import mask, masked_spans
 from bot.text.model.profile import ENGLISH, SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, PromptMatch, match_prompt
 from bot.text.model.sections import Heading, Section, build_sections, parse_heading
@@ -102,7 +102,8 @@ def analyze(
 ) -> Analysis:
     """Build the model of a page. Works on any string; never raises for odd wikitext."""
     raw_lines = text.split("\n")
-    masked_lines = mask(text).split("\n")
+    spans = masked_spans(text)
+    masked_lines = mask(text, spans).split("\n")
     headings: list[Heading] = []
     for number, line in enumerate(masked_lines, start=1):
         parsed = parse_heading(line, raw_lines[number - 1])
@@ -111,7 +112,8 @@ def analyze(
     sections = build_sections(headings)
 
     in_box = [False] * len(raw_lines)
-    boxes = find_boxes(masked_lines)
+    # HTML comments are gone before MediaWiki reads tags: `</d<!-- -->iv>` closes a box.
+    boxes = find_boxes(masked_lines, [(a, b) for a, b in spans if text.startswith("<!--", a)])
     for box in boxes:
         for i in range(box.start, box.end + 1):
             in_box[i] = True

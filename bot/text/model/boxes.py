@@ -241,16 +241,19 @@ def _line_contexts(flat: str, line_starts: list[int]) -> list[str]:
     return contexts
 
 
-def find_boxes(masked_lines: list[str]) -> list[BoxSpan]:
+def find_boxes(
+    masked_lines: list[str], comments: Sequence[tuple[int, int]] = ()
+) -> list[BoxSpan]:
     """Every collapsible box, as line spans; an unbalanced box runs to the end of its section.
 
-    Anchor-only lines right above a box are part of it.
+    Anchor-only lines right above a box are part of it. `comments` are the HTML comments' spans
+    in the text (gone before MediaWiki reads tags, as in PageTags).
     """
     line_starts, offset = [], 0
     for line in masked_lines:
         line_starts.append(offset)
         offset += len(line) + 1
-    deltas = PageTags("\n".join(masked_lines)).div_deltas(line_starts)
+    deltas = PageTags("\n".join(masked_lines), comments).div_deltas(line_starts)
     boxes: list[BoxSpan] = []
     i = 0
     while i < len(masked_lines):

@@ -71,9 +71,11 @@ def _element_spans(text: str, openers: re.Pattern[str]) -> list[tuple[int, int]]
         pos = end
 
 
-def mask(text: str) -> str:
-    """The text with masked regions replaced by spaces (newlines kept)."""
-    spans = masked_spans(text)
+def mask(text: str, spans: list[tuple[int, int]] | None = None) -> str:
+    """The text with masked regions (`spans`, else masked_spans(text)) replaced by spaces
+    (newlines kept)."""
+    if spans is None:
+        spans = masked_spans(text)
     if not spans:
         return text
     parts: list[str] = []

@@ -16,8 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.text.history.attribution import (
+    REPEATED,
     Attribution,
     CachedTexts,
+    Doubt,
     RevisionMeta,
     attribute,
     line_keys,
@@ -432,3 +434,20 @@ def test_lcs_length_and_the_similarity_shortcut_change_no_verdict(a: str, b: str
     matcher = difflib.SequenceMatcher(None, b, a, autojunk=False)
     full = a == b or (min(len(a), len(b)) >= MIN_FUZZY_LENGTH and matcher.ratio() >= SIMILARITY)
     assert similar(a, b) == full
+
+
+def test_the_same_short_words_in_two_sections_are_never_credited_to_the_other_author() -> None:
+    # Ranks count lines from the top: Bob's later "Agreed." above Alice's takes rank 1.
+    h = base()
+    h.edit("Alice", insert_after(h.latest, "Tools", ":* Agreed."))
+    h.edit("Carol", insert_after(h.latest, "Tools", ":* Carol's long point about the tools"))
+    h.edit("Bob", insert_after(h.latest, "Mentoring", ":* Agreed."))
+    found, _ = run(h)
+    lines = h.latest.split("\n")
+    bob = lines.index(":* Agreed.") + 1  # under Mentoring, the first one
+    alice = len(lines) - lines[::-1].index(":* Agreed.")
+    assert bob < alice
+    for number, owner in ((bob, "Bob"), (alice, "Alice")):
+        got = found[number]
+        assert isinstance(got, Doubt) or got.user == owner, (number, got)
+    assert isinstance(found[bob], Doubt) and found[bob].reason == REPEATED
