@@ -123,18 +123,24 @@ def convert(
     profile: SiteProfile = ENGLISH,
     prompt_phrases: tuple[str, ...] = DEFAULT_PROMPT_PHRASES,
     keep: Iterable[int] = (),
+    *,
+    analysis: Analysis | None = None,
 ) -> Conversion:
     """Fold every eligible heading's intro; returns the page unchanged when none is eligible.
 
     `keep` (1-based line numbers) are never folded: the lines the page history says a
     participant wrote (bot.text.history.contributions), whatever the page model calls them.
+    `analysis` is analyze() of `text` with this profile and these phrases, when the caller has
+    it (another text's is not used).
     """
     if options.style not in STYLES:
         raise InputError(f"collapse style: expected one of {', '.join(STYLES)}")
     if not options.levels or any(not 1 <= n <= 6 for n in options.levels):
         raise InputError("collapse levels: levels are 1 to 6")
     pattern = compile_title_pattern(options.title_pattern)
-    page = _Page(text, analyze(text, profile, prompt_phrases), profile)
+    if analysis is None or analysis.text != text:
+        analysis = analyze(text, profile, prompt_phrases)
+    page = _Page(text, analysis, profile)
     page.taken.update(n - 1 for n in keep)
     folds: list[_Fold] = []
     skips: list[tuple[int, Skip]] = []

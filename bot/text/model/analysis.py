@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from bot.text.model.boxes import find_boxes
 from bot.text.model.masking import mask, masked_spans
@@ -21,6 +22,11 @@ from bot.text.model.signatures import Signature, find_signature
 _LIST_PREFIX = re.compile(r"^[*#:;]*")
 
 SIGNED, UNSIGNED, UNDATED, TAGGED = "signed", "unsigned", "undated", "tagged"
+
+# What a masked line holds (its prompt, its signature) is a function of the line, the profile
+# and the phrases, kept for the next analysis: the bot reads a page, then its tagged and folded
+# text, and the history's revisions, which share nearly all their lines.
+_READINGS = 100_000
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,28 @@ def analyze(
     )
 
 
+@lru_cache(maxsize=8)
+def _readings(
+    profile: SiteProfile, prompt_phrases: tuple[str, ...]
+) -> dict[str, tuple[PromptMatch | None, Signature | None]]:
+    return {}
+
+
+def _reading(
+    line: str, profile: SiteProfile, prompt_phrases: tuple[str, ...]
+) -> tuple[PromptMatch | None, Signature | None]:
+    """The prompt and the signature on a masked line."""
+    known = _readings(profile, prompt_phrases)
+    found = known.get(line)
+    if found is None:
+        if len(known) >= _READINGS:
+            known.clear()  # a page of endless distinct lines must not grow it without end
+        found = known[line] = (
+            match_prompt(line, prompt_phrases), find_signature(line, profile)
+        )
+    return found
+
+
 class _Segment:
     """Reads the body of one section into comments and placeholders."""
 
@@ -159,10 +187,9 @@ class _Segment:
         for i in range(start, end):
             if self.in_box[i] or not self.masked[i].strip():
                 continue
-            prompt = match_prompt(self.masked[i], self.phrases)
+            prompt, signature = _reading(self.masked[i], self.profile, self.phrases)
             if prompt is not None:
                 prompts[i] = prompt
-            signature = find_signature(self.masked[i], self.profile)
             if signature is not None:
                 signatures[i] = signature
         participants_from = self._organizer_end(start, end, prompts, signatures)

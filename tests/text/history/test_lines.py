@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.config import PageOptions
 from bot.text.history import lines
+from bot.text.history.attribution import RevisionMeta, attribute
 from bot.text.history.contributions import lines_to_attribute
 from bot.text.history.lines import (
     EXACT_LINES,
@@ -27,6 +28,7 @@ from bot.text.model.analysis import analyze
 from bot.text.model.profile import ENGLISH
 from bot.text.model.prompts import compile_phrases
 from bot.text.plan import line_normalizer
+from tests.histories import history_names, load_history
 from tests.text.pages import consultation_page
 
 # Near-duplicates as well as strangers: a typo, a word more, a different user in the signature.
@@ -136,3 +138,52 @@ def test_an_indexed_page_finds_each_of_its_lines_where_its_query_says() -> None:
         assert index.find(query, normalizer.verdicts) == number - 1
         assert index.query_at(number - 1, normalizer.verdicts) == query
         assert index.count_similar(query.norm, query.rank, normalizer.verdicts) >= query.rank
+
+
+def test_recorded_histories_rank_their_lines_alike_indexed_or_not() -> None:
+    """Every revision MediaWiki recorded (tests/cases/histories), each of its lines ranked with
+    every pair compared and through the index: the ranks agree."""
+    differ = total = 0
+    for name in history_names():
+        history = load_history(name)
+        for revision in history.revisions:
+            page = history.texts[revision.revid].split("\n")
+            every = [n for n, line in enumerate(page, start=1) if line.strip()]
+            exact = line_normalizer(PageOptions(tag_unsigned=True), ENGLISH)
+            norms = [exact(line) for line in page]
+            reference = lines._exact_queries(norms, set(every), exact.verdicts)
+            indexed = line_normalizer(PageOptions(tag_unsigned=True), ENGLISH)
+            norms = [indexed(line) for line in page]
+            indexed.verdicts.anchors.learn(
+                [n for n in dict.fromkeys(norms) if len(n) >= MIN_FUZZY_LENGTH]
+            )
+            found = lines._indexed_queries(norms, set(every), indexed.verdicts)
+            differ += sum(found[n] != q for n, q in reference.items())
+            total += len(reference)
+    assert total > 2_000
+    assert differ == 0
+
+
+def test_recorded_histories_are_attributed_alike_indexed_or_not(monkeypatch) -> None:
+    """The whole attribution of each recorded history, with its pages indexed however small:
+    every line gets the same author."""
+    from tests.text.test_recorded_histories import _Texts
+
+    for name in history_names():
+        history = load_history(name)
+        final = history.final_text
+        wanted = lines_to_attribute(analyze(final))
+        revisions = [
+            RevisionMeta(r.revid, r.user, r.timestamp, r.anon, r.tags, r.sha1)
+            for r in history.revisions
+        ]
+
+        def run() -> dict:
+            normalizer = line_normalizer(PageOptions(tag_unsigned=True), ENGLISH)
+            return attribute(wanted, revisions, _Texts(history), current_text=final,
+                             profile=ENGLISH, normalizer=normalizer)
+
+        exact = run()
+        with monkeypatch.context() as patch:
+            patch.setattr(lines, "EXACT_LINES", 0)
+            assert run() == exact, name
