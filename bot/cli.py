@@ -8,7 +8,6 @@ Exit statuses are listed in bot.errors.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import re
 import sys
@@ -17,8 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.errors import EXIT_USAGE, BotError, InputError
-from bot.render import labels_in
-from bot.text.model.analysis import Analysis, analysis_to_dict, analyze
+from bot.text.model.analysis import Analysis, analysis_items, analyze
 from bot.text.model.profile import ENGLISH, SiteProfile, load_profile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 
@@ -100,14 +98,33 @@ def _print_report(analysis: Analysis) -> None:
 def cmd_analyze(args: argparse.Namespace) -> int:
     analysis = analyze(read_input(args.file), _profile(args), _phrases(args))
     if args.json:
-        print(json.dumps(analysis_to_dict(analysis), ensure_ascii=False, indent=1))
+        _write_json(analysis)
     else:
         _print_report(analysis)
     return 0
 
 
+def _write_json(analysis: Analysis) -> None:
+    """print(json.dumps(analysis_to_dict(analysis), ensure_ascii=False, indent=1)), written an
+    item at a time: the JSON of a large page is never one string in memory."""
+    write = sys.stdout.write
+    write("{")
+    for k, (name, items) in enumerate(analysis_items(analysis)):
+        write(f'{"," if k else ""}\n {json.dumps(name)}: [')
+        empty = True
+        for item in items:
+            # An item's own lines, indented two levels deeper (no JSON string holds a newline).
+            text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+            write(f"{'' if empty else ','}\n  {text}")
+            empty = False
+        write("]" if empty else "\n ]")
+    write("\n}\n")
+
+
 def _print_diff(old: str, new: str, name: str) -> None:
-    diff = difflib.unified_diff(
+    from bot.text.edits.diff import unified_diff
+
+    diff = unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True),
         fromfile=f"{name} (before)", tofile=f"{name} (after)",
     )
@@ -140,6 +157,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if not args.title.strip():
         raise InputError("--title: expected the consultation page's title")
     _check_template(args)
+    from bot.render import labels_in  # jinja2: only for the commands that render
+
     profile = _profile(args)
     analysis = analyze(read_input(args.file), profile, _phrases(args))
     summary = build_summary(analysis, args.title, as_of, profile)
@@ -152,6 +171,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    from bot.render import labels_in
     from bot.text.edits.collapse import CollapseOptions, convert
 
     try:

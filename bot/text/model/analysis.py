@@ -8,6 +8,7 @@ signature. Ambiguous groupings stay together: a wrong unsigned tag is worse than
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -295,12 +296,18 @@ def format_timestamp(when: datetime | None) -> str | None:
 
 def analysis_to_dict(analysis: Analysis) -> dict[str, object]:
     """The documented JSON shape of `consultation-bot analyze --json`."""
-    return {
-        "sections": [
+    return {name: list(items) for name, items in analysis_items(analysis)}
+
+
+def analysis_items(analysis: Analysis) -> list[tuple[str, Iterator[dict[str, object]]]]:
+    """analysis_to_dict's keys, each with its list's items made one at a time (for writing the
+    JSON of a large page without holding all of it)."""
+    return [
+        ("sections", (
             {"title": s.title, "level": s.level, "anchor": s.anchor, "line": s.line}
             for s in analysis.sections
-        ],
-        "comments": [
+        )),
+        ("comments", (
             {
                 "section": c.section, "line": c.line, "end_line": c.end_line, "indent": c.indent,
                 "author": c.author, "timestamp": format_timestamp(c.timestamp),
@@ -308,9 +315,9 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, object]:
                 **({"residue": c.residue} if c.residue is not None else {}),
             }
             for c in analysis.comments
-        ],
-        "placeholders": [
+        )),
+        ("placeholders", (
             {"section": p.section, "line": p.line, "filled": p.filled}
             for p in analysis.placeholders
-        ],
-    }
+        )),
+    ]

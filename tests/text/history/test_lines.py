@@ -164,26 +164,25 @@ def test_recorded_histories_rank_their_lines_alike_indexed_or_not() -> None:
     assert differ == 0
 
 
+def _attribution(name: str) -> dict:
+    from tests.text.test_recorded_histories import _Texts
+
+    history = load_history(name)
+    final = history.final_text
+    revisions = [
+        RevisionMeta(r.revid, r.user, r.timestamp, r.anon, r.tags, r.sha1)
+        for r in history.revisions
+    ]
+    normalizer = line_normalizer(PageOptions(tag_unsigned=True), ENGLISH)
+    return attribute(lines_to_attribute(analyze(final)), revisions, _Texts(history),
+                     current_text=final, profile=ENGLISH, normalizer=normalizer)
+
+
 def test_recorded_histories_are_attributed_alike_indexed_or_not(monkeypatch) -> None:
     """The whole attribution of each recorded history, with its pages indexed however small:
     every line gets the same author."""
-    from tests.text.test_recorded_histories import _Texts
-
     for name in history_names():
-        history = load_history(name)
-        final = history.final_text
-        wanted = lines_to_attribute(analyze(final))
-        revisions = [
-            RevisionMeta(r.revid, r.user, r.timestamp, r.anon, r.tags, r.sha1)
-            for r in history.revisions
-        ]
-
-        def run() -> dict:
-            normalizer = line_normalizer(PageOptions(tag_unsigned=True), ENGLISH)
-            return attribute(wanted, revisions, _Texts(history), current_text=final,
-                             profile=ENGLISH, normalizer=normalizer)
-
-        exact = run()
+        exact = _attribution(name)
         with monkeypatch.context() as patch:
             patch.setattr(lines, "EXACT_LINES", 0)
-            assert run() == exact, name
+            assert _attribution(name) == exact, name
