@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from bot.errors import EXIT_USAGE, BotError, InputError
 from bot.text.model.analysis import Analysis, analysis_items, analyze
+from bot.text.model.memory import read_once
 from bot.text.model.profile import ENGLISH, SiteProfile, load_profile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 
@@ -96,7 +97,8 @@ def _print_report(analysis: Analysis) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    analysis = analyze(read_input(args.file), _profile(args), _phrases(args))
+    with read_once():  # one page, read once: nothing kept for another
+        analysis = analyze(read_input(args.file), _profile(args), _phrases(args))
     if args.json:
         _write_json(analysis)
     else:
@@ -160,7 +162,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from bot.render import labels_in  # jinja2: only for the commands that render
 
     profile = _profile(args)
-    analysis = analyze(read_input(args.file), profile, _phrases(args))
+    with read_once():
+        analysis = analyze(read_input(args.file), profile, _phrases(args))
     summary = build_summary(analysis, args.title, as_of, profile)
     if args.json:
         print(json.dumps(summary_to_dict(summary), ensure_ascii=False, indent=1))
@@ -185,7 +188,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     )
     old = read_input(args.file)
     profile = _profile(args)
-    with labels_in(profile.language, profile.language_fallbacks):
+    with labels_in(profile.language, profile.language_fallbacks), read_once():
         conversion = convert(old, options, profile, _phrases(args))
     for skip in conversion.skipped:
         print(f'{PROG}: not folded: "{skip.title}": {skip.reason}', file=sys.stderr)

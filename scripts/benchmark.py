@@ -14,15 +14,14 @@ Usage: .venv/bin/python scripts/benchmark.py [--sizes 0.25,1,2,5,8] [--repeat 3]
 
 from __future__ import annotations
 
+# The child that runs an operation imports no more than the command it stands for: its peak
+# RSS is the figure. The parent's modules (pickle, subprocess, tempfile) are imported where used.
 import argparse
 import json
 import os
-import pickle
 import re
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -52,6 +51,8 @@ def _options():
 
 def prepare(folder: Path, size_mb: float, seed: int) -> Path:
     """Write the page and the history's answer for it (what plan_page is given)."""
+    import pickle
+
     from bot.text.model.analysis import analyze
     from bot.text.model.profile import ENGLISH
     from bot.text.plan import keys_of, line_normalizer, prompt_phrases
@@ -76,7 +77,9 @@ def _operation(name: str, path: Path) -> Callable[[], object]:
 
     if name in ("convert --diff", "analyze --json"):
         import bot.cli
-        import bot.text.edits.collapse  # imported by the command: not timed
+
+        if name == "convert --diff":
+            import bot.text.edits.collapse  # imported by the command: not timed
 
         argv = ["convert", str(path), "--diff"] if name == "convert --diff" else [
             "analyze", str(path), "--json"
@@ -103,6 +106,8 @@ def _operation(name: str, path: Path) -> Callable[[], object]:
 
         return lambda: f"{len(render_summary(build_summary(analyze(text), TITLE, None)))} chars"
     if name == "plan_page":
+        import pickle
+
         from bot.text.plan import plan_page
 
         with open(path.with_suffix(".authorship"), "rb") as found:
@@ -135,6 +140,8 @@ def child(name: str, path: Path) -> None:
 
 # -- the parent: runs, table, targets ---------------------------------------------------------
 def measure(name: str, path: Path, repeat: int) -> dict[str, float | str]:
+    import subprocess
+
     runs = []
     for _ in range(repeat):
         done = subprocess.run(
@@ -166,6 +173,9 @@ def main() -> int:
     if args.prepare:
         print(prepare(Path(args.prepare[0]), float(args.prepare[1]), args.seed))
         return 0
+    import subprocess
+    import tempfile
+
     sizes = [float(s) for s in args.sizes.split(",")]
     print(f"Realistic consultation pages (seed {args.seed}); CPU seconds are the minimum of "
           f"{args.repeat} runs, each in a fresh process; peak RSS of that process.")

@@ -14,7 +14,8 @@ from datetime import datetime
 from functools import lru_cache
 
 from bot.text.model.boxes import find_boxes
-from bot.text.model.masking import mask, masked_spans
+from bot.text.model.masking import mask_lines, masked_spans
+from bot.text.model.memory import keeping
 from bot.text.model.profile import ENGLISH, SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, PromptMatch, match_prompt
 from bot.text.model.sections import Heading, Section, build_sections, parse_heading
@@ -25,12 +26,11 @@ _LIST_PREFIX = re.compile(r"^[*#:;]*")
 SIGNED, UNSIGNED, UNDATED, TAGGED = "signed", "unsigned", "undated", "tagged"
 
 # What a masked line holds (its prompt, its signature) is a function of the line, the profile
-# and the phrases, kept for the next analysis: the bot reads a page, then its tagged and folded
-# text, and the history's revisions, which share nearly all their lines.
+# and the phrases, kept for the next analysis (bot.text.model.memory).
 _READINGS = 100_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many per page
 class Comment:
     section: str | None  # plain title of the nearest heading above; None before the first
     section_index: int | None  # index into Analysis.sections
@@ -51,7 +51,7 @@ class Comment:
     signature_gap: int | None = None  # see Signature.gap
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many per page
 class Placeholder:
     section: str | None
     section_index: int | None
@@ -110,7 +110,7 @@ def analyze(
     """Build the model of a page. Works on any string; never raises for odd wikitext."""
     raw_lines = text.split("\n")
     spans = masked_spans(text)
-    masked_lines = mask(text, spans).split("\n")
+    masked_lines = mask_lines(text, raw_lines, spans)
     headings: list[Heading] = []
     for number, line in enumerate(masked_lines, start=1):
         parsed = parse_heading(line, raw_lines[number - 1])
@@ -120,7 +120,10 @@ def analyze(
 
     in_box = [False] * len(raw_lines)
     # HTML comments are gone before MediaWiki reads tags: `</d<!-- -->iv>` closes a box.
-    boxes = find_boxes(masked_lines, [(a, b) for a, b in spans if text.startswith("<!--", a)])
+    boxes = find_boxes(
+        masked_lines, [(a, b) for a, b in spans if text.startswith("<!--", a)],
+        text if not spans else None,  # unmasked, the text is its own masked text
+    )
     for box in boxes:
         for i in range(box.start, box.end + 1):
             in_box[i] = True
@@ -160,11 +163,11 @@ def _reading(
     known = _readings(profile, prompt_phrases)
     found = known.get(line)
     if found is None:
-        if len(known) >= _READINGS:
-            known.clear()  # a page of endless distinct lines must not grow it without end
-        found = known[line] = (
-            match_prompt(line, prompt_phrases), find_signature(line, profile)
-        )
+        found = (match_prompt(line, prompt_phrases), find_signature(line, profile))
+        if keeping():
+            if len(known) >= _READINGS:
+                known.clear()  # a page of endless distinct lines must not grow it without end
+            known[line] = found
     return found
 
 
@@ -275,8 +278,8 @@ class _Segment:
             Comment(
                 section=self.title,
                 section_index=self.index,
-                line=first + 1,
-                end_line=last + 1,
+                line=(line := first + 1),
+                end_line=line if last == first else last + 1,
                 indent=len(list_prefix(self.masked[first])),
                 author=author,
                 timestamp=when,

@@ -16,6 +16,7 @@ from datetime import tzinfo as TzInfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.text.model.memory import keeping
 from bot.text.model.profile import SiteProfile
 
 _SPACE = r"(?:[ \u00a0]|&nbsp;|&#160;)"
@@ -248,15 +249,16 @@ def parse_timestamp(match: re.Match[str], profile: SiteProfile) -> datetime | No
     cache, text = _parsed(profile), match.group(0)
     if text in cache:
         return cache[text]
-    if len(cache) >= _PARSED_CACHE:
-        cache.clear()
     try:
         local = _local_time(match.groupdict(), profile)
     except (TypeError, ValueError, KeyError):
         when = None
     else:
         when = to_utc(local, match.group("tz"), profile)
-    cache[text] = when
+    if keeping():
+        if len(cache) >= _PARSED_CACHE:
+            cache.clear()
+        cache[text] = when
     return when
 
 

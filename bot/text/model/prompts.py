@@ -34,7 +34,7 @@ _LIST_PREFIX = re.compile(r"^[*#:;]*")
 _DEFAULT_WORDS = ("comment", "forget")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many per page
 class PromptMatch:
     filled: bool
     residue: str  # the prompt text found on the line, as written

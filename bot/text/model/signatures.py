@@ -15,6 +15,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from bot.text.model.dates import find_timestamps
+from bot.text.model.memory import keeping
 from bot.text.model.profile import SiteProfile, normalize_title, normalize_user
 
 # DiscussionTools (CommentParser::findSignature) searches back from a timestamp for a user link
@@ -50,14 +51,14 @@ _SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#16
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,10}){0,2}|simple")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many per page
 class UserLink:
     start: int
     end: int
     user: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many per page
 class Signature:
     """What ends a comment: a signature, an unsigned tag, or a bare timestamp."""
 
@@ -106,9 +107,11 @@ def user_from_target(target: str, profile: SiteProfile) -> str | None:
     cache = _names(profile).targets
     if target in cache:
         return cache[target]
-    if len(cache) >= _TARGET_CACHE:
-        cache.clear()  # hostile pages of endless distinct links must not grow it without end
-    user = cache[target] = _user_from_target(target, profile)
+    user = _user_from_target(target, profile)
+    if keeping():
+        if len(cache) >= _TARGET_CACHE:
+            cache.clear()  # hostile pages of endless distinct links must not grow it without end
+        cache[target] = user
     return user
 
 
@@ -193,10 +196,12 @@ def _template_order(written: str, names: _Names) -> tuple[str, ...] | None:
     cache = names.orders
     if written in cache:
         return cache[written]
-    if len(cache) >= _TARGET_CACHE:
-        cache.clear()
     name = normalize_title(_TEMPLATE_NAMESPACE.sub("", _SUBST.sub("", written)))
-    order = cache[written] = names.templates.get(name)
+    order = names.templates.get(name)
+    if keeping():
+        if len(cache) >= _TARGET_CACHE:
+            cache.clear()
+        cache[written] = order
     return order
 
 
