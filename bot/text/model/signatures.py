@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -246,37 +247,67 @@ def _signed(
     found: list[Signature] = []
     previous_end = 0
     j = 0  # links[:j] end before the current timestamp
-    for start, end, when in stamps:
-        while j < len(links) and links[j].end <= start:
+    for stamp in stamps:
+        while j < len(links) and links[j].end <= stamp[0]:
             j += 1
-        author, first, gap = None, start, None
-        distance, boundary = 0, start  # visible characters from `boundary` to the timestamp
-        for k in range(j - 1, -1, -1):
-            link = links[k]
-            if link.start < previous_end:
-                break
-            distance += _visible(line[link.end : boundary])
-            if distance >= SIGNATURE_SCAN_LIMIT:
-                break
-            if author is None:
-                author, gap = link.user, distance
-            if link.user == author:
-                first = link.start
-            distance += _visible(line[link.start : link.end])
-            boundary = link.start
-        if author is None:
-            found.append(Signature("unsigned", None, when, start, end))
-        else:
-            found.append(Signature("signed", author, when, first, end, gap))
-        previous_end = end
+        found.append(_signature(line, reversed(links[:j]), stamp, previous_end))
+        previous_end = stamp[1]
     return found
+
+
+def _signature(
+    line: str, links: Iterable[UserLink], stamp: tuple[int, int, datetime], previous_end: int
+) -> Signature:
+    """The signature ending in one timestamp (see _signed); `links` are the user links ending
+    before it, closest first."""
+    start, end, when = stamp
+    author, first, gap = None, start, None
+    distance, boundary = 0, start  # visible characters from `boundary` to the timestamp
+    for link in links:
+        if link.start < previous_end:
+            break
+        distance += _visible(line[link.end : boundary])
+        if distance >= SIGNATURE_SCAN_LIMIT:
+            break
+        if author is None:
+            author, gap = link.user, distance
+        if link.user == author:
+            first = link.start
+        distance += _visible(line[link.start : link.end])
+        boundary = link.start
+    if author is None:
+        return Signature("unsigned", None, when, start, end)
+    return Signature("signed", author, when, first, end, gap)
+
+
+def _links_back(line: str, profile: SiteProfile, floor: int, start: int) -> Iterator[UserLink]:
+    """user_links(line) that start at `floor` or later and end by `start`, closest first, found
+    only as far back as asked. A link holds "[[" only at its start, so each "[[" before `start`
+    begins one link of the line or none, as a scan from the line's start would find."""
+    bound = start + 1  # the next "[[" looked at ends before this
+    while (at := line.rfind("[[", floor, bound)) >= 0:
+        match = _LINK.match(line, at, start)
+        if match is not None:
+            user = user_from_target(match.group(1), profile)
+            if user is not None:
+                yield UserLink(at, match.end(), user)
+        bound = at + 1
 
 
 def find_signature(line: str, profile: SiteProfile) -> Signature | None:
     """The last signature, tag or bare timestamp on a masked line, or None."""
-    events: list[Signature] = _tags(line, profile)
+    tags = _tags(line, profile)
+    stamps = find_timestamps(line, profile)
+    if stamps and line[stamps[-1][0]] not in "[]" and (
+        not tags or stamps[-1][1] > max(tag.end for tag in tags)
+    ):
+        # The last timestamp ends the line's last signature: only its links are looked for.
+        floor = stamps[-2][1] if len(stamps) > 1 else 0
+        return _signature(line, _links_back(line, profile, floor, stamps[-1][0]), stamps[-1],
+                          floor)
+    events: list[Signature] = tags
     links = user_links(line, profile) if "[[" in line else []
-    events += _signed(line, links, find_timestamps(line, profile))
+    events += _signed(line, links, stamps)
     if events:
         last = max(events, key=lambda s: s.end)
         if last.status == "tagged" and last.author is not None and last.timestamp is None:
