@@ -8,7 +8,6 @@ Exit statuses are listed in bot.errors.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import re
 import sys
@@ -17,8 +16,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.errors import EXIT_USAGE, BotError, InputError
-from bot.render import labels_in
-from bot.text.model.analysis import Analysis, analysis_to_dict, analyze
+from bot.text.model.analysis import Analysis, analysis_items, analyze
+from bot.text.model.memory import read_once
 from bot.text.model.profile import ENGLISH, SiteProfile, load_profile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 
@@ -98,16 +97,36 @@ def _print_report(analysis: Analysis) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    analysis = analyze(read_input(args.file), _profile(args), _phrases(args))
+    with read_once():  # one page, read once: nothing kept for another
+        analysis = analyze(read_input(args.file), _profile(args), _phrases(args))
     if args.json:
-        print(json.dumps(analysis_to_dict(analysis), ensure_ascii=False, indent=1))
+        _write_json(analysis)
     else:
         _print_report(analysis)
     return 0
 
 
+def _write_json(analysis: Analysis) -> None:
+    """print(json.dumps(analysis_to_dict(analysis), ensure_ascii=False, indent=1)), written an
+    item at a time: the JSON of a large page is never one string in memory."""
+    write = sys.stdout.write
+    write("{")
+    for k, (name, items) in enumerate(analysis_items(analysis)):
+        write(f'{"," if k else ""}\n {json.dumps(name)}: [')
+        empty = True
+        for item in items:
+            # An item's own lines, indented two levels deeper (no JSON string holds a newline).
+            text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+            write(f"{'' if empty else ','}\n  {text}")
+            empty = False
+        write("]" if empty else "\n ]")
+    write("\n}\n")
+
+
 def _print_diff(old: str, new: str, name: str) -> None:
-    diff = difflib.unified_diff(
+    from bot.text.edits.diff import unified_diff
+
+    diff = unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True),
         fromfile=f"{name} (before)", tofile=f"{name} (after)",
     )
@@ -140,8 +159,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if not args.title.strip():
         raise InputError("--title: expected the consultation page's title")
     _check_template(args)
+    from bot.render import labels_in  # jinja2: only for the commands that render
+
     profile = _profile(args)
-    analysis = analyze(read_input(args.file), profile, _phrases(args))
+    with read_once():
+        analysis = analyze(read_input(args.file), profile, _phrases(args))
     summary = build_summary(analysis, args.title, as_of, profile)
     if args.json:
         print(json.dumps(summary_to_dict(summary), ensure_ascii=False, indent=1))
@@ -152,6 +174,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    from bot.render import labels_in
     from bot.text.edits.collapse import CollapseOptions, convert
 
     try:
@@ -165,7 +188,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     )
     old = read_input(args.file)
     profile = _profile(args)
-    with labels_in(profile.language, profile.language_fallbacks):
+    with labels_in(profile.language, profile.language_fallbacks), read_once():
         conversion = convert(old, options, profile, _phrases(args))
     for skip in conversion.skipped:
         print(f'{PROG}: not folded: "{skip.title}": {skip.reason}', file=sys.stderr)

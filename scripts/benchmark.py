@@ -1,53 +1,246 @@
-"""Benchmarks that print figures (never asserted in tests): the pure layer on big pages
-(analysis, folding into boxes, the summary's wikitext).
+"""Benchmark the pure layer on realistic consultation pages: prints figures, asserts nothing.
 
-Usage: .venv/bin/python scripts/benchmark.py [--size-mb N]
+Pages of 0.25 to 8 MB are generated from a seed (tests/text/pages.py: parts, questions with long
+backgrounds, prompts, signed, unsigned and tagged comments, replies, mentions, votes, boxes).
+Each figure is the CPU time (time.process_time, no tracer) of one operation in a fresh child
+process, the minimum of --repeat runs, and that process's peak RSS as the OS reports it
+(resource.getrusage). This process stays small (the pages are made in a child too): Linux
+counts the peak of the process a child was forked from in the child's. The peers, timed in the
+same run on the same pages, are mwparserfromhell.parse (the wikitext parser pywikibot uses) and
+one pass of a plain signature regex.
+
+Usage: .venv/bin/python scripts/benchmark.py [--sizes 0.25,1,2,5,8] [--repeat 3] [--seed 1]
 """
 
 from __future__ import annotations
 
+# The child that runs an operation imports no more than the command it stands for: its peak
+# RSS is the figure. The parent's modules (pickle, subprocess, tempfile) are imported where used.
 import argparse
+import json
+import os
+import re
+import resource
 import sys
 import time
-import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from bot.text.edits.collapse import convert
-from bot.text.model.analysis import analyze
-from bot.text.reports.summary import build_summary, render_summary
+TITLE = "Consultation"
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+# One pass of a plain signature regex: a user link, then a date, as ~~~~ writes it in English.
+SIGNATURE = re.compile(
+    r"\[\[(?:User|User talk|Special:Contributions)[:/][^\]|]+(?:\|[^\]]*)?\]\][^\n]{0,100}?"
+    r"\d\d:\d\d, \d{1,2} [A-Z][a-z]+ \d{4} \(UTC\)"
+)
+OPERATIONS = (
+    "analyze", "convert", "summary", "plan_page", "convert --diff", "analyze --json",
+    "mwparserfromhell", "signature regex",
+)
 
-SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "samples" / "consultation.wikitext"
+
+def _options():
+    from bot.config import PageOptions
+
+    return PageOptions(title=TITLE, tag_unsigned=True, grace_minutes=0)
 
 
-def page_of(size_mb: float) -> str:
-    sample = SAMPLE.read_text(encoding="utf-8")
-    return sample * max(1, int(size_mb * 1_000_000 / len(sample.encode())))
+def prepare(folder: Path, size_mb: float, seed: int) -> Path:
+    """Write the page and the history's answer for it (what plan_page is given)."""
+    import pickle
+
+    from bot.text.model.analysis import analyze
+    from bot.text.model.profile import ENGLISH
+    from bot.text.plan import keys_of, line_normalizer, prompt_phrases
+    from tests.text.pages import authorship, consultation_page
+
+    page = consultation_page(int(size_mb * 1_000_000), seed)
+    path = folder / f"page-{size_mb:g}MB.wikitext"
+    path.write_text(page.text, encoding="utf-8")
+    options = _options()
+    analysis = analyze(page.text, ENGLISH, prompt_phrases(options))
+    keys = keys_of(analysis, line_normalizer(options, ENGLISH))
+    with open(path.with_suffix(".authorship"), "wb") as out:
+        pickle.dump(authorship(page, keys), out)
+    return path
 
 
-def measure(name: str, func, text: str) -> None:
-    tracemalloc.start()
-    started = time.perf_counter()
-    result = func(text)
-    seconds = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    size = len(text.encode()) / 1e6
-    print(f"{name:<10} {size:6.1f} MB  {seconds:7.2f} s  {size / seconds:6.2f} MB/s  "
-          f"peak {peak / 1e6:7.1f} MB  {result}")
+# -- the child: one operation, timed ----------------------------------------------------------
+def _operation(name: str, path: Path) -> Callable[[], object]:
+    """The operation, set up (imports, input read) outside what is timed."""
+    from bot.text.model.analysis import analyze
+    from bot.text.model.profile import ENGLISH
+
+    if name in ("convert --diff", "analyze --json"):
+        import bot.cli
+
+        if name == "convert --diff":
+            import bot.text.edits.collapse  # imported by the command: not timed
+
+        argv = ["convert", str(path), "--diff"] if name == "convert --diff" else [
+            "analyze", str(path), "--json"
+        ]
+
+        def command() -> object:
+            with open(os.devnull, "w", encoding="utf-8") as sink:
+                saved, sys.stdout = sys.stdout, sink
+                try:
+                    return bot.cli.main(argv)
+                finally:
+                    sys.stdout = saved
+
+        return command
+    text = path.read_text(encoding="utf-8")
+    if name == "analyze":
+        return lambda: f"{len(analyze(text).comments)} comments"
+    if name == "convert":
+        from bot.text.edits.collapse import convert
+
+        return lambda: f"{len(convert(text).folded)} boxes"
+    if name == "summary":
+        from bot.text.reports.summary import build_summary, render_summary
+
+        return lambda: f"{len(render_summary(build_summary(analyze(text), TITLE, None)))} chars"
+    if name == "plan_page":
+        import pickle
+
+        from bot.text.plan import plan_page
+
+        with open(path.with_suffix(".authorship"), "rb") as found:
+            authorship = pickle.load(found)
+        options = _options()
+
+        def plan() -> object:
+            plan = plan_page(text, options, profile=ENGLISH, now=NOW, as_of=None,
+                             authorship=authorship)
+            return f"{len(plan.tagged)} tags, {len(plan.folded)} boxes"
+
+        return plan
+    if name == "mwparserfromhell":
+        import mwparserfromhell
+
+        return lambda: f"{len(mwparserfromhell.parse(text).nodes)} nodes"
+    if name == "signature regex":
+        return lambda: f"{len(SIGNATURE.findall(text))} signatures"
+    raise ValueError(name)
+
+
+def child(name: str, path: Path) -> None:
+    run = _operation(name, path)
+    started = time.process_time()
+    result = run()
+    cpu = time.process_time() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    print(json.dumps({"cpu": cpu, "rss_mb": peak_kb / 1024, "result": str(result)}))
+
+
+# -- the parent: runs, table, targets ---------------------------------------------------------
+def measure(name: str, path: Path, repeat: int) -> dict[str, float | str]:
+    import subprocess
+
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", name, str(path)],
+            capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"{name} on {path.name} failed:\n{done.stderr}")
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {
+        "cpu": min(r["cpu"] for r in runs),
+        "rss_mb": min(r["rss_mb"] for r in runs),
+        "result": runs[0]["result"],
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size-mb", type=float, default=4.0)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="0.25,1,2,5,8", help="page sizes in MB")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the minimum)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", nargs=2, metavar=("OPERATION", "PAGE"), help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", nargs=2, metavar=("FOLDER", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    text = page_of(args.size_mb)
-    measure("analyze", lambda t: f"{len(analyze(t).comments)} comments", text)
-    measure("convert", lambda t: f"{len(convert(t).folded)} boxes", text)
-    measure("summary", lambda t: f"{len(render_summary(build_summary(analyze(t), 'Page', None)))}"
-            " characters", text)
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return 0
+    if args.prepare:
+        print(prepare(Path(args.prepare[0]), float(args.prepare[1]), args.seed))
+        return 0
+    import subprocess
+    import tempfile
+
+    sizes = [float(s) for s in args.sizes.split(",")]
+    print(f"Realistic consultation pages (seed {args.seed}); CPU seconds are the minimum of "
+          f"{args.repeat} runs, each in a fresh process; peak RSS of that process.")
+    header = (f"{'MB':>5}  {'operation':<17}{'CPU s':>8}{'MB/s':>8}{'× analyze':>11}"
+              f"{'× mwpfh':>9}{'× regex':>9}{'peak RSS MB':>13}  result")
+    print(header)
+    print("-" * len(header))
+    figures: dict[tuple[float, str], dict[str, float | str]] = {}
+    megabytes_of: dict[float, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            made = subprocess.run(
+                [sys.executable, __file__, "--prepare", folder, str(size), "--seed",
+                 str(args.seed)], capture_output=True, text=True, check=True,
+            )
+            path = Path(made.stdout.strip())
+            megabytes = megabytes_of[size] = path.stat().st_size / 1e6
+            for name in OPERATIONS:
+                figures[size, name] = found = measure(name, path, args.repeat)
+            analyze_cpu = figures[size, "analyze"]["cpu"]
+            peer_cpu = figures[size, "mwparserfromhell"]["cpu"]
+            regex_cpu = figures[size, "signature regex"]["cpu"]
+            for name in OPERATIONS:
+                found = figures[size, name]
+                cpu = float(found["cpu"])
+                print(f"{megabytes:5.2f}  {name:<17}{cpu:8.2f}{megabytes / cpu:8.2f}"
+                      f"{cpu / float(analyze_cpu):11.2f}{cpu / float(peer_cpu):9.2f}"
+                      f"{cpu / float(regex_cpu):9.1f}{float(found['rss_mb']):13.1f}  "
+                      f"{found['result']}")
+    print()
+    print_targets(figures, megabytes_of)
     return 0
+
+
+def print_targets(figures: dict, megabytes_of: dict[float, float]) -> None:
+    """Issue 13's offline targets, each with the figure it is judged by."""
+    sizes = sorted(megabytes_of)
+
+    def cpu(size: float, name: str) -> float:
+        if name == "MB":
+            return megabytes_of[size]
+        return float(figures[size, name]["cpu"])
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    largest = max(sizes)
+    megabytes = cpu(largest, "MB")
+    rate = min(cpu(s, "MB") / cpu(s, "analyze") for s in sizes)
+    print("Targets (issue 13):")
+    print(f"  analyze >= 8 MB/s of CPU: slowest {rate:.2f} MB/s: {verdict(rate >= 8)}")
+    for name in ("convert", "summary"):
+        worst = max(cpu(s, name) / cpu(s, "analyze") for s in sizes)
+        print(f"  {name} within 1.3x of analyze: worst {worst:.2f}x: {verdict(worst <= 1.3)}")
+    ratio = cpu(largest, "plan_page") / cpu(largest, "analyze")
+    print(f"  plan_page with tagging on {megabytes:.1f} MB <= 2x analyze: {ratio:.2f}x: "
+          f"{verdict(ratio <= 2)}")
+    near5 = min(sizes, key=lambda s: abs(s - 5))
+    ratio = cpu(near5, "convert --diff") / cpu(near5, "convert")
+    print(f"  convert --diff on {cpu(near5, 'MB'):.1f} MB <= 2x convert: {ratio:.2f}x: "
+          f"{verdict(ratio <= 2)}")
+    rss = float(figures[largest, "analyze --json"]["rss_mb"])
+    budget = megabytes * 1.5 + 40
+    print(f"  peak RSS of analyze --json on {megabytes:.1f} MB <= {budget:.0f} MB "
+          f"(size x 1.5 + 40): {rss:.0f} MB: {verdict(rss <= budget)}")
 
 
 if __name__ == "__main__":

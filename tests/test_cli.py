@@ -216,3 +216,14 @@ def test_profile_is_a_wiki_command_with_its_own_help() -> None:
     result = cli("profile", "--help")
     assert result.returncode == 0
     assert "site profile as JSON" in result.stdout.decode()
+
+
+def test_analyze_json_is_written_as_json_dumps_writes_it() -> None:
+    from bot.text.model.analysis import analysis_to_dict, analyze
+
+    page = SAMPLE.read_text(encoding="utf-8") + "\n== Ünïcødé\u2028 \"x\" ==\n:* a\tb \\ c\n"
+    expected = json.dumps(analysis_to_dict(analyze(page)), ensure_ascii=False, indent=1) + "\n"
+    assert cli("analyze", "-", "--json", stdin=page.encode()).stdout.decode() == expected
+    assert cli("analyze", "-", "--json", stdin=b"").stdout.decode() == json.dumps(
+        analysis_to_dict(analyze("")), ensure_ascii=False, indent=1
+    ) + "\n"

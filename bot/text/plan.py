@@ -122,7 +122,8 @@ def plan_page(
     """The plan for one page.
 
     `authorship` is who wrote each line, by line key (bot.wiki.attribute), or None offline;
-    `analysis` is analyze() of `text`, `normalizer` the attribution's line_normalizer() and
+    `analysis` is analyze() of `text` (with `profile` and the options' phrases: the plan reads
+    the texts it makes alike), `normalizer` the attribution's line_normalizer() and
     `keys` keys_of() the text, when the caller has them; `organizers` are added to the page's
     own (the bot's account is one: its lines are no one's comments).
     `summary_history` (built by the wiki layer) gives the summary its sections about time.
@@ -143,10 +144,13 @@ def plan_page(
         tagging = tag_comments(text, decision.analysis, now, tagging_policy(options), profile)
         tagged_text, tagged, skipped = tagging.text, tagging.tagged, tagging.skipped
     new_text, folded, not_folded = tagged_text, (), ()
+    tagged_model = analysis if tagged_text == text else None  # the model of tagged_text
     if options.collapse:
+        if tagged_model is None:
+            tagged_model = analyze(tagged_text, profile, phrases)
         conversion = convert(
             tagged_text, collapse_options(options), profile, phrases,
-            keep=decision.participant_lines,
+            keep=decision.participant_lines, analysis=tagged_model,
         )
         new_text, folded, not_folded = conversion.text, conversion.folded, conversion.skipped
     if untag(tagged_text, tagged) != text:
@@ -155,7 +159,9 @@ def plan_page(
         lost = tuple(missing_comments(analysis.comments, tagged_text.split("\n"), new_text))
     final = decision
     if new_text != text:
-        final_model = analyze(new_text, profile, phrases)
+        if tagged_model is None or new_text != tagged_text:
+            tagged_model = analyze(new_text, profile, phrases)
+        final_model = tagged_model
         keys = keys_of(final_model, normalizer) if authorship else {}
         final = decide(final_model, authorship_by_line(authorship, keys), team)
     summary_text = summary_json = None

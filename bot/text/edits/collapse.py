@@ -10,7 +10,7 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
 import jinja2
@@ -58,6 +58,17 @@ _NESTING = re.compile(
     r"\b[^<>]*?(?P<selfclosing>/?)>",
     re.IGNORECASE,
 )
+# _NESTING but for the alternatives anchored at a line's start, for a whole page at once: no
+# match runs across a line's end, and a line where a table's edge can match is read alone.
+_NESTING_INSIDE = re.compile(
+    r"(?P<brace>\{\{)|(?P<unbrace>\}\})"
+    r"|<(?P<slash>/?)(?P<tag>table|ref|references|gallery|poem|math|chem|score|timeline|graph"
+    r"|imagemap|inputbox|templatedata|mapframe|categorytree|includeonly|noinclude|onlyinclude"
+    r"|blockquote|center|span|small|big|font|ul|ol|dl|section)"
+    r"\b[^<>\n]*?(?P<selfclosing>/?)>",
+    re.IGNORECASE,
+)
+_TABLE_EDGE = re.compile(r"^(?:[ \t:]*\{\||[ \t]*\|\})", re.MULTILINE)
 _SENTINEL = "\x00content\x00"
 _COMMENT_LIKE = re.compile(r"[ \t]*[*#:;=]")
 # What would be a div or table tag with a ">" before the next "<" (as the Sanitizer reads names).
@@ -106,6 +117,8 @@ class _Fold:
     last: int  # 0-based last line replaced, inclusive
     heading: _Heading
     line: str | None  # the whole heading line, when the box replaces it
+    # The template's text before and after the folded lines (_chrome), once drawn.
+    chrome: tuple[str, str] | None = field(default=None, compare=False)
 
 
 def compile_title_pattern(pattern: str | None) -> re.Pattern[str] | None:
@@ -123,18 +136,24 @@ def convert(
     profile: SiteProfile = ENGLISH,
     prompt_phrases: tuple[str, ...] = DEFAULT_PROMPT_PHRASES,
     keep: Iterable[int] = (),
+    *,
+    analysis: Analysis | None = None,
 ) -> Conversion:
     """Fold every eligible heading's intro; returns the page unchanged when none is eligible.
 
     `keep` (1-based line numbers) are never folded: the lines the page history says a
     participant wrote (bot.text.history.contributions), whatever the page model calls them.
+    `analysis` is analyze() of `text` with this profile and these phrases, when the caller has
+    it (another text's is not used).
     """
     if options.style not in STYLES:
         raise InputError(f"collapse style: expected one of {', '.join(STYLES)}")
     if not options.levels or any(not 1 <= n <= 6 for n in options.levels):
         raise InputError("collapse levels: levels are 1 to 6")
     pattern = compile_title_pattern(options.title_pattern)
-    page = _Page(text, analyze(text, profile, prompt_phrases), profile)
+    if analysis is None or analysis.text != text:
+        analysis = analyze(text, profile, prompt_phrases)
+    page = _Page(text, analysis, profile)
     page.taken.update(n - 1 for n in keep)
     folds: list[_Fold] = []
     skips: list[tuple[int, Skip]] = []
@@ -248,11 +267,12 @@ class _Page:
 
     def __init__(self, text: str, analysis: Analysis, profile: SiteProfile) -> None:
         self.lines = text.split("\n")
-        masked = mask(text)
+        spans = masked_spans(text)
+        masked = mask(text, spans)
         self.masked = masked.split("\n")
         self.headings = _headings(self.lines, self.masked, [s.line - 1 for s in analysis.sections])
         self.depth = _nesting_depths(self.masked)
-        self.hidden = _HiddenSpans(text, self.lines)
+        self.hidden = _HiddenSpans(text, self.lines, spans)
         # HTML comments are gone before MediaWiki reads tags: `<d<!-- -->iv>` is a div.
         comments = [(a, b) for a, b in self.hidden.spans if text.startswith("<!--", a)]
         self.tags = PageTags(masked, comments)
@@ -262,7 +282,9 @@ class _Page:
         # A box stands for a heading folded before (by the bot or by hand), so it ends a region
         # as a heading does; the bot's marker line above a box belongs to it.
         self.box_starts: list[int] = []
-        for box in find_boxes(self.masked, comments):
+        # The page model's boxes are find_boxes(self.masked, comments), 1-based.
+        for first, last in analysis.boxes:
+            box = BoxSpan(first - 1, last - 1)
             self.taken.update(range(box.start, box.end + 1))
             above = box.start - 1
             marked = above >= 0 and _START_MARKER.match(self.lines[above] + "\n") is not None
@@ -350,10 +372,10 @@ class _Page:
                                                   anchor="Question")), options)
             self.chrome_checked.add(style)
         try:
-            _chrome(fold, options)
+            chrome = _chrome(fold, options)
         except _BadBox:
             return Skip(fold.heading.plain, "its title would break the box's markup")
-        return fold
+        return replace(fold, chrome=chrome)
 
 
 def _title_risk(heading: _Heading) -> str | None:
@@ -388,6 +410,27 @@ def _replies(masked: list[str]) -> set[int]:
     return replies
 
 
+def _nesting_tokens(masked: list[str]) -> list[tuple[int, re.Match[str]]]:
+    """(line, match) of every _NESTING match of every line, in order: one scan of the page,
+    and a scan of their own for the lines where a table's edge may start (there `^` decides
+    which alternative wins)."""
+    text = "\n".join(masked)
+    starts, offset = [], 0
+    for line in masked:
+        starts.append(offset)
+        offset += len(line) + 1
+    edges = sorted({bisect_right(starts, m.start()) - 1 for m in _TABLE_EDGE.finditer(text)})
+    edge_lines = set(edges)
+    tokens = [
+        (number, match) for match in _NESTING_INSIDE.finditer(text)
+        if (number := bisect_right(starts, match.start()) - 1) not in edge_lines
+    ]
+    for number in edges:
+        tokens += [(number, match) for match in _NESTING.finditer(masked[number])]
+    tokens.sort(key=lambda token: token[0])  # stable: each line's matches stay in order
+    return tokens
+
+
 def _nesting_depths(masked: list[str]) -> list[int]:
     """Per line, the total nesting open where it starts (one more entry for the end).
 
@@ -396,22 +439,21 @@ def _nesting_depths(masked: list[str]) -> list[int]:
     """
     steps: list[tuple[int, str, int]] = []  # (line, kind, +1 or -1)
     unclosed: dict[str, list[int]] = {}  # tag name -> indexes in steps of opens not yet closed
-    for number, line in enumerate(masked):
-        for token in _NESTING.finditer(line):
-            kind = token.lastgroup or ""
-            if token["tag"]:
-                if token["selfclosing"]:
-                    continue
-                name = token["tag"].lower()
-                if not token["slash"]:
-                    unclosed.setdefault(name, []).append(len(steps))
-                    steps.append((number, "pending", 1))
-                elif unclosed.get(name):  # a closer with no opener is literal text
-                    opened = unclosed[name].pop()
-                    steps[opened] = (steps[opened][0], "tag", 1)
-                    steps.append((number, "tag", -1))
+    for number, token in _nesting_tokens(masked):
+        kind = token.lastgroup or ""
+        if token["tag"]:
+            if token["selfclosing"]:
                 continue
-            steps.append((number, kind.removeprefix("un"), -1 if kind.startswith("un") else 1))
+            name = token["tag"].lower()
+            if not token["slash"]:
+                unclosed.setdefault(name, []).append(len(steps))
+                steps.append((number, "pending", 1))
+            elif unclosed.get(name):  # a closer with no opener is literal text
+                opened = unclosed[name].pop()
+                steps[opened] = (steps[opened][0], "tag", 1)
+                steps.append((number, "tag", -1))
+            continue
+        steps.append((number, kind.removeprefix("un"), -1 if kind.startswith("un") else 1))
     counts = {"brace": 0, "table": 0, "tag": 0}
     depths = []
     position = 0
@@ -428,9 +470,9 @@ def _nesting_depths(masked: list[str]) -> list[int]:
 class _HiddenSpans:
     """Comments and nowiki-like spans, to keep a box from cutting through one."""
 
-    def __init__(self, text: str, lines: list[str]) -> None:
+    def __init__(self, text: str, lines: list[str], spans: list[tuple[int, int]]) -> None:
         self.text = text
-        self.spans = masked_spans(text)
+        self.spans = spans  # masked_spans(text)
         self.span_starts = [start for start, _ in self.spans]
         self.line_starts, offset = [], 0
         for line in lines:
@@ -513,7 +555,7 @@ def _without_anchor_clashes(
 
 def _keeps_heading(fold: _Fold, options: CollapseOptions) -> bool:
     """Whether the box drawn for a replacing fold still has the heading line, on its own line."""
-    prefix, _ = _chrome(fold, options)
+    prefix, _ = fold.chrome or _chrome(fold, options)
     return fold.line in prefix.split("\n")
 
 
@@ -588,7 +630,7 @@ class _BadBox(InputError):
 def _box(fold: _Fold, lines: list[str], options: CollapseOptions) -> str:
     content_from = fold.first + 1 if fold.line is not None else fold.first
     content = "\n".join(lines[content_from : fold.last + 1])
-    prefix, suffix = _chrome(fold, options)
+    prefix, suffix = fold.chrome or _chrome(fold, options)
     heading = f": {_encode(fold.line)}" if fold.line is not None else ""
     digest = _digest(fold.line, prefix, suffix)
     start = f"<!-- {MARKER_WORD}{heading} [1 {len(prefix)} {len(suffix)} {digest}] -->"

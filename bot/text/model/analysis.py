@@ -8,11 +8,14 @@ signature. Ambiguous groupings stay together: a wrong unsigned tag is worse than
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from bot.text.model.boxes import find_boxes
-from bot.text.model.masking import mask, masked_spans
+from bot.text.model.masking import mask_lines, masked_spans
+from bot.text.model.memory import keeping
 from bot.text.model.profile import ENGLISH, SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, PromptMatch, match_prompt
 from bot.text.model.sections import Heading, Section, build_sections, parse_heading
@@ -22,8 +25,12 @@ _LIST_PREFIX = re.compile(r"^[*#:;]*")
 
 SIGNED, UNSIGNED, UNDATED, TAGGED = "signed", "unsigned", "undated", "tagged"
 
+# What a masked line holds (its prompt, its signature) is a function of the line, the profile
+# and the phrases, kept for the next analysis (bot.text.model.memory).
+_READINGS = 100_000
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)  # many per page
 class Comment:
     section: str | None  # plain title of the nearest heading above; None before the first
     section_index: int | None  # index into Analysis.sections
@@ -44,7 +51,7 @@ class Comment:
     signature_gap: int | None = None  # see Signature.gap
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many per page
 class Placeholder:
     section: str | None
     section_index: int | None
@@ -103,7 +110,7 @@ def analyze(
     """Build the model of a page. Works on any string; never raises for odd wikitext."""
     raw_lines = text.split("\n")
     spans = masked_spans(text)
-    masked_lines = mask(text, spans).split("\n")
+    masked_lines = mask_lines(text, raw_lines, spans)
     headings: list[Heading] = []
     for number, line in enumerate(masked_lines, start=1):
         parsed = parse_heading(line, raw_lines[number - 1])
@@ -113,7 +120,10 @@ def analyze(
 
     in_box = [False] * len(raw_lines)
     # HTML comments are gone before MediaWiki reads tags: `</d<!-- -->iv>` closes a box.
-    boxes = find_boxes(masked_lines, [(a, b) for a, b in spans if text.startswith("<!--", a)])
+    boxes = find_boxes(
+        masked_lines, [(a, b) for a, b in spans if text.startswith("<!--", a)],
+        text if not spans else None,  # unmasked, the text is its own masked text
+    )
     for box in boxes:
         for i in range(box.start, box.end + 1):
             in_box[i] = True
@@ -139,6 +149,28 @@ def analyze(
     )
 
 
+@lru_cache(maxsize=8)
+def _readings(
+    profile: SiteProfile, prompt_phrases: tuple[str, ...]
+) -> dict[str, tuple[PromptMatch | None, Signature | None]]:
+    return {}
+
+
+def _reading(
+    line: str, profile: SiteProfile, prompt_phrases: tuple[str, ...]
+) -> tuple[PromptMatch | None, Signature | None]:
+    """The prompt and the signature on a masked line."""
+    known = _readings(profile, prompt_phrases)
+    found = known.get(line)
+    if found is None:
+        found = (match_prompt(line, prompt_phrases), find_signature(line, profile))
+        if keeping():
+            if len(known) >= _READINGS:
+                known.clear()  # a page of endless distinct lines must not grow it without end
+            known[line] = found
+    return found
+
+
 class _Segment:
     """Reads the body of one section into comments and placeholders."""
 
@@ -159,10 +191,9 @@ class _Segment:
         for i in range(start, end):
             if self.in_box[i] or not self.masked[i].strip():
                 continue
-            prompt = match_prompt(self.masked[i], self.phrases)
+            prompt, signature = _reading(self.masked[i], self.profile, self.phrases)
             if prompt is not None:
                 prompts[i] = prompt
-            signature = find_signature(self.masked[i], self.profile)
             if signature is not None:
                 signatures[i] = signature
         participants_from = self._organizer_end(start, end, prompts, signatures)
@@ -247,8 +278,8 @@ class _Segment:
             Comment(
                 section=self.title,
                 section_index=self.index,
-                line=first + 1,
-                end_line=last + 1,
+                line=(line := first + 1),
+                end_line=line if last == first else last + 1,
                 indent=len(list_prefix(self.masked[first])),
                 author=author,
                 timestamp=when,
@@ -268,12 +299,18 @@ def format_timestamp(when: datetime | None) -> str | None:
 
 def analysis_to_dict(analysis: Analysis) -> dict[str, object]:
     """The documented JSON shape of `consultation-bot analyze --json`."""
-    return {
-        "sections": [
+    return {name: list(items) for name, items in analysis_items(analysis)}
+
+
+def analysis_items(analysis: Analysis) -> list[tuple[str, Iterator[dict[str, object]]]]:
+    """analysis_to_dict's keys, each with its list's items made one at a time (for writing the
+    JSON of a large page without holding all of it)."""
+    return [
+        ("sections", (
             {"title": s.title, "level": s.level, "anchor": s.anchor, "line": s.line}
             for s in analysis.sections
-        ],
-        "comments": [
+        )),
+        ("comments", (
             {
                 "section": c.section, "line": c.line, "end_line": c.end_line, "indent": c.indent,
                 "author": c.author, "timestamp": format_timestamp(c.timestamp),
@@ -281,9 +318,9 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, object]:
                 **({"residue": c.residue} if c.residue is not None else {}),
             }
             for c in analysis.comments
-        ],
-        "placeholders": [
+        )),
+        ("placeholders", (
             {"section": p.section, "line": p.line, "filled": p.filled}
             for p in analysis.placeholders
-        ],
-    }
+        )),
+    ]

@@ -242,18 +242,23 @@ def _line_contexts(flat: str, line_starts: list[int]) -> list[str]:
 
 
 def find_boxes(
-    masked_lines: list[str], comments: Sequence[tuple[int, int]] = ()
+    masked_lines: list[str], comments: Sequence[tuple[int, int]] = (), masked: str | None = None
 ) -> list[BoxSpan]:
     """Every collapsible box, as line spans; an unbalanced box runs to the end of its section.
 
     Anchor-only lines right above a box are part of it. `comments` are the HTML comments' spans
-    in the text (gone before MediaWiki reads tags, as in PageTags).
+    in the text (gone before MediaWiki reads tags, as in PageTags). `masked` is
+    "\n".join(masked_lines), when the caller has it.
     """
+    if not any(BOX_START.match(line) for line in masked_lines):
+        return []  # no box: the page's tags need not be read
     line_starts, offset = [], 0
     for line in masked_lines:
         line_starts.append(offset)
         offset += len(line) + 1
-    deltas = PageTags("\n".join(masked_lines), comments).div_deltas(line_starts)
+    if masked is None:
+        masked = "\n".join(masked_lines)
+    deltas = PageTags(masked, comments).div_deltas(line_starts)
     boxes: list[BoxSpan] = []
     i = 0
     while i < len(masked_lines):

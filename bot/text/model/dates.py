@@ -16,6 +16,7 @@ from datetime import tzinfo as TzInfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.text.model.memory import keeping
 from bot.text.model.profile import SiteProfile
 
 _SPACE = r"(?:[ \u00a0]|&nbsp;|&#160;)"
@@ -163,8 +164,15 @@ def timestamp_pattern(profile: SiteProfile) -> re.Pattern[str]:
 
 
 def _month_index(names: tuple[str, ...], value: str) -> int:
-    lowered = [n.casefold() for n in names]
-    return lowered.index(value.casefold()) + 1
+    return _month_numbers(names)[value.casefold()]  # KeyError: no such month
+
+
+@lru_cache(maxsize=64)
+def _month_numbers(names: tuple[str, ...]) -> dict[str, int]:
+    numbers: dict[str, int] = {}
+    for number, name in enumerate(names, start=1):
+        numbers.setdefault(name.casefold(), number)
+    return numbers
 
 
 def _local_time(g: dict[str, str | None], profile: SiteProfile) -> datetime:
@@ -226,13 +234,32 @@ def _as_tuple(minutes: int | tuple[int, ...]) -> tuple[int, ...]:
     return (minutes,) if isinstance(minutes, int) else tuple(minutes)
 
 
+# Timestamps read, per profile: the same signatures are read in revision after revision.
+_PARSED_CACHE = 100_000
+
+
+@lru_cache(maxsize=32)
+def _parsed(profile: SiteProfile) -> dict[str, datetime | None]:
+    return {}
+
+
 def parse_timestamp(match: re.Match[str], profile: SiteProfile) -> datetime | None:
     """The UTC datetime of a timestamp_pattern match, or None if it names no real date."""
+    # The matched text decides the groups, so it decides the time.
+    cache, text = _parsed(profile), match.group(0)
+    if text in cache:
+        return cache[text]
     try:
         local = _local_time(match.groupdict(), profile)
     except (TypeError, ValueError, KeyError):
-        return None
-    return to_utc(local, match.group("tz"), profile)
+        when = None
+    else:
+        when = to_utc(local, match.group("tz"), profile)
+    if keeping():
+        if len(cache) >= _PARSED_CACHE:
+            cache.clear()
+        cache[text] = when
+    return when
 
 
 @lru_cache(maxsize=32)
@@ -242,11 +269,69 @@ def _zone_pattern(profile: SiteProfile) -> re.Pattern[str]:
     return re.compile(rf"\({_BIDI}(?:{zones}){_BIDI}\)", re.IGNORECASE)
 
 
+_SPACE_CHARS = " \u00a0&nbsp;#160"  # what _SPACE is made of
+_NAMED = ("F", "M", "xg", "l", "D", "N", "w", "a", "A")  # codes written with names or digits
+
+
+@lru_cache(maxsize=32)
+def _date_run(profile: SiteProfile) -> re.Pattern[str] | None:
+    """A run of the characters a timestamp's date can be made of (all but its zone brackets),
+    or None when a bracket can be one of them (then every position of a line is tried)."""
+    chars = set(_SPACE_CHARS + "\u200e\u200f")
+    letters = False
+    for kind, value in _tokens(profile.date_format):
+        if kind == "text" or value not in (*_NUMERIC, *_SILENT, *_NAMED):
+            chars.update(value)  # written as is (a space stands for _SPACE, in _SPACE_CHARS)
+        elif value in ("F", "M", "xg"):
+            names = {"F": profile.months, "M": profile.months_abbrev,
+                     "xg": profile.months_genitive}[value]
+            chars.update("".join(names))
+        elif value in ("l", "D"):
+            names = profile.weekdays if value == "l" else profile.weekdays_abbrev
+            chars.update("".join(names) + ".")
+            letters = True
+        elif value in ("a", "A"):
+            chars.update("aApPmM")
+    zones = "".join(name for name, _ in profile.timezones)
+    if set("()") & (chars | set(zones)):
+        return None
+    body = "".join(re.escape(c) for c in sorted(chars))
+    words = r"|[^\W\d_]" if letters else ""
+    return re.compile(rf"(?:[{body}\d]{words})*", re.IGNORECASE)
+
+
+def _timestamp_matches(line: str, profile: SiteProfile) -> list[re.Match[str]]:
+    """timestamp_pattern(profile).finditer(line), the pattern tried only right before a zone.
+
+    Every match ends with a zone in brackets, `(UTC)`, and its date is made of characters that
+    are no brackets (_date_run): so the leftmost match after `position` either ends at the next
+    zone and starts in the run of date characters right before it, or starts after that zone.
+    The run is read backwards, on the reversed line. Trying the whole pattern at every position
+    of a line, as finditer does, costs many times more.
+    """
+    pattern = timestamp_pattern(profile)
+    run = _date_run(profile)
+    if run is None:
+        return list(pattern.finditer(line))
+    zones = _zone_pattern(profile)
+    reverse = line[::-1]
+    found = []
+    position = 0
+    while (zone := zones.search(line, position)) is not None:
+        back = len(line) - zone.start()
+        start = max(position, zone.start() - (run.match(reverse, back).end() - back))
+        match = pattern.search(line, start, zone.end())
+        if match is not None:
+            found.append(match)
+        position = zone.end()
+    return found
+
+
 def find_timestamps(line: str, profile: SiteProfile) -> list[tuple[int, int, datetime]]:
     found = []
     if ")" not in line or not _zone_pattern(profile).search(line):
         return found
-    for match in timestamp_pattern(profile).finditer(line):
+    for match in _timestamp_matches(line, profile):
         when = parse_timestamp(match, profile)
         if when is not None:
             found.append((match.start(), match.end(), when))

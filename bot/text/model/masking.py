@@ -71,6 +71,38 @@ def _element_spans(text: str, openers: re.Pattern[str]) -> list[tuple[int, int]]
         pos = end
 
 
+def mask_lines(
+    text: str, lines: list[str], spans: list[tuple[int, int]] | None = None
+) -> list[str]:
+    """mask(text, spans).split("\n") for `lines`, text.split("\n"): a line no span touches is
+    the same string as in `lines` (a large page is not held twice)."""
+    if spans is None:
+        spans = masked_spans(text)
+    masked = list(lines)
+    counted, line = 0, 0  # lines before offset `counted`
+    k = 0
+    def line_end(position: int) -> int:
+        found = text.find("\n", position)
+        return len(text) if found < 0 else found
+
+    while k < len(spans):
+        # A block of whole lines holding spans that share lines, masked as one piece.
+        begin = text.rfind("\n", 0, spans[k][0]) + 1
+        finish = line_end(max(spans[k][1] - 1, spans[k][0]))
+        group = [spans[k]]
+        k += 1
+        while k < len(spans) and spans[k][0] <= finish:
+            group.append(spans[k])
+            finish = line_end(max(spans[k][1] - 1, spans[k][0], finish))
+            k += 1
+        line += text.count("\n", counted, begin)
+        counted = begin
+        piece = mask(text[begin:finish], [(a - begin, b - begin) for a, b in group])
+        pieces = piece.split("\n")
+        masked[line : line + len(pieces)] = pieces
+    return masked
+
+
 def mask(text: str, spans: list[tuple[int, int]] | None = None) -> str:
     """The text with masked regions (`spans`, else masked_spans(text)) replaced by spaces
     (newlines kept)."""

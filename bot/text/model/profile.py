@@ -10,7 +10,7 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass, fields
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from bot.errors import InputError
@@ -130,6 +130,7 @@ def is_ip(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=65_536)  # a page names its participants again and again
 def normalize_user(name: str) -> str:
     """A user name as MediaWiki writes it; IP addresses as IPUtils::sanitizeIP does (IPv6 upper
     case, `::` expanded, leading zeros dropped), so one editor is one name."""

@@ -26,9 +26,15 @@ _DEFAULT_START = r"\(?\s*"
 _GUARDED_START = r"(?:\(|(?=\S)|(?<!\s))\s*"
 
 _LIST_PREFIX = re.compile(r"^[*#:;]*")
+# Every match of a default phrase holds one of these words (any case): a line without them is
+# searched for the operator's phrases only (the default ones cannot match anywhere in it, so the
+# alternation finds what the operator's alone find), which keeps the costly pattern off most
+# lines. Only the 18 ASCII letters of these words match them with re.IGNORECASE, and no other
+# character's lower() holds one (tests/text/model/test_prompts.py), so `in line.lower()` tells.
+_DEFAULT_WORDS = ("comment", "forget")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many per page
 class PromptMatch:
     filled: bool
     residue: str  # the prompt text found on the line, as written
@@ -48,6 +54,33 @@ def _compile(phrases: tuple[str, ...]) -> re.Pattern[str]:
 @lru_cache(maxsize=32)
 def _compile_guarded(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return _compile(tuple(_guarded(p) for p in phrases))
+
+
+@lru_cache(maxsize=32)
+def _operator_phrases(phrases: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The phrases that are not default ones, or None when all are (nothing else to search)."""
+    if not any(p in DEFAULT_PROMPT_PHRASES for p in phrases):
+        return None  # no default phrase to leave out: the whole pattern is searched
+    return tuple(p for p in phrases if p not in DEFAULT_PROMPT_PHRASES)
+
+
+def _phrases_for(line: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrases worth searching the line for (see _DEFAULT_WORDS)."""
+    others = _operator_phrases(phrases)
+    if others is None:
+        return phrases
+    lowered = line.lower()
+    if any(word in lowered for word in _DEFAULT_WORDS):
+        return phrases
+    return others
+
+
+def remove_phrases(line: str, phrases: tuple[str, ...], repl: str = " ") -> str:
+    """compile_phrases(phrases).sub(repl, line), with the default phrases' cheap first look."""
+    searched = _phrases_for(line, phrases)
+    if phrases and not searched:
+        return line  # the default phrases alone, and they cannot be on this line
+    return _compile_guarded(searched).sub(repl, line)
 
 
 def compile_phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
@@ -79,6 +112,9 @@ def match_prompt(
     masked_line: str, phrases: tuple[str, ...] = DEFAULT_PROMPT_PHRASES
 ) -> PromptMatch | None:
     """Whether a masked line is a prompt line, and whether someone typed into it."""
+    phrases = _phrases_for(masked_line, phrases)
+    if not phrases:
+        return None
     matches = _matches(masked_line, phrases)
     found = [m for m in matches if m.group(0).strip()]
     if not found:

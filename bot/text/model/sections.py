@@ -11,11 +11,11 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import mwparserfromhell
-from mwparserfromhell.nodes import Text
-from mwparserfromhell.wikicode import Wikicode
+if TYPE_CHECKING:
+    from mwparserfromhell.wikicode import Wikicode
 
 _HEADING = re.compile(r"^(={1,6})(.+?)(={1,6})[ \t]*$")
 # Titles with markup longer than this, or with more pieces of markup, are not rendered offline.
@@ -128,6 +128,8 @@ def _as_written(raw_title: str) -> str:
 
 
 def _rendered_title(raw_title: str) -> str:
+    import mwparserfromhell  # only for titles with markup: a 6 MB import
+
     # nowiki content is shown as written: hide it from the parser as character references.
     text = re.sub(
         r"(?is)<nowiki>(.*?)</nowiki>",
@@ -145,6 +147,8 @@ def _rendered_title(raw_title: str) -> str:
 
 def _render_links(code: Wikicode) -> Wikicode:
     """Turn links that do not render as their label into plain links that strip to their text."""
+    import mwparserfromhell
+
     for link in code.filter_wikilinks(recursive=True):
         title = str(link.title).strip()
         prefix = re.match(r"([^:]*):", title)
@@ -163,6 +167,8 @@ def _render_links(code: Wikicode) -> Wikicode:
 
 def _image_caption(params: Wikicode | None) -> str:
     """The caption an image link shows: its last non-option parameter, only in a frame."""
+    from mwparserfromhell.nodes import Text
+
     parts = [""]
     for node in params.nodes if params is not None else []:
         if isinstance(node, Text):

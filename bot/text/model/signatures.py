@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import unquote
 
 from bot.text.model.dates import find_timestamps
+from bot.text.model.memory import keeping
 from bot.text.model.profile import SiteProfile, normalize_title, normalize_user
 
 # DiscussionTools (CommentParser::findSignature) searches back from a timestamp for a user link
@@ -29,13 +31,19 @@ _TARGET_CACHE = 100_000
 
 _LINK = re.compile(r"\[\[([^\[\]{}|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*))?\]\]")
 _TEMPLATE = re.compile(r"\{\{\s*([^{}|\n]+?)\s*((?:\|[^{}]*)?)\}\}")
+_SUBST = re.compile(r"(?i)^(safe)?subst\s*:\s*")
+_TEMPLATE_NAMESPACE = re.compile(r"(?i)^template\s*:")
 _TAG = re.compile(r"<[^<>\n]*>")
 # Markup a reader does not see as text: tags, a link's target and brackets, bold and italic
 # quotes, an external link's address, and all of a character reference but one character.
+# A reference's "&" is left out of its match (no other piece starts with "&" or ends right
+# after one), so that removing every match leaves one character for it, with no Python call per
+# match.
 _INVISIBLE = re.compile(
     r"<[^<>\n]*>|\[\[[^\[\]{}|\n]*\||\[\[|\]\]|'{2,}|\[(?:https?:)?//[^\s\]]*\s?|\]"
-    r"|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
+    r"|(?<=&)(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
 )
+_MARKUP_CHAR = re.compile(r"[<\[\]'&]")
 # What may follow a user link at the end of a line without a timestamp (~~~): more links, markup.
 _SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#160;")
 
@@ -44,14 +52,14 @@ _SIGNATURE_TAIL_NOISE = re.compile(r"[\s()\[\]|·•\-–—,.;:!'/]|&nbsp;|&#16
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,10}){0,2}|simple")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many per page
 class UserLink:
     start: int
     end: int
     user: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many per page
 class Signature:
     """What ends a comment: a signature, an unsigned tag, or a bare timestamp."""
 
@@ -79,6 +87,7 @@ class _Names:
     prefixes: frozenset[str]
     templates: dict[str, tuple[str, ...]]  # unsigned-family template -> parameter order
     targets: dict[str, str | None]  # link target -> the user it names (user_from_target)
+    orders: dict[str, tuple[str, ...] | None]  # a template call's name as written -> its order
 
 
 @lru_cache(maxsize=32)
@@ -90,6 +99,7 @@ def _names(profile: SiteProfile) -> _Names:
         prefixes=frozenset(_fold(p) for p in profile.interwiki_prefixes),
         templates=profile.unsigned_template_params(),
         targets={},
+        orders={},
     )
 
 
@@ -98,9 +108,11 @@ def user_from_target(target: str, profile: SiteProfile) -> str | None:
     cache = _names(profile).targets
     if target in cache:
         return cache[target]
-    if len(cache) >= _TARGET_CACHE:
-        cache.clear()  # hostile pages of endless distinct links must not grow it without end
-    user = cache[target] = _user_from_target(target, profile)
+    user = _user_from_target(target, profile)
+    if keeping():
+        if len(cache) >= _TARGET_CACHE:
+            cache.clear()  # hostile pages of endless distinct links must not grow it without end
+        cache[target] = user
     return user
 
 
@@ -151,12 +163,10 @@ def user_links(line: str, profile: SiteProfile) -> list[UserLink]:
 def _tags(line: str, profile: SiteProfile) -> list[Signature]:
     if "{{" not in line:
         return []
-    known = _names(profile).templates
+    names = _names(profile)
     tags = []
     for match in _TEMPLATE.finditer(line):
-        name = re.sub(r"(?i)^(safe)?subst\s*:\s*", "", match.group(1))
-        name = normalize_title(re.sub(r"(?i)^template\s*:", "", name))
-        order = known.get(name)
+        order = _template_order(match.group(1), names)
         if order is None:
             continue
         # A link in a parameter ({{unsigned|[[User:X|X]]|...}}) is its target: its own pipe
@@ -182,6 +192,20 @@ def _tags(line: str, profile: SiteProfile) -> list[Signature]:
     return tags
 
 
+def _template_order(written: str, names: _Names) -> tuple[str, ...] | None:
+    """The parameter order of the unsigned-family template a call names, or None."""
+    cache = names.orders
+    if written in cache:
+        return cache[written]
+    name = normalize_title(_TEMPLATE_NAMESPACE.sub("", _SUBST.sub("", written)))
+    order = names.templates.get(name)
+    if keeping():
+        if len(cache) >= _TARGET_CACHE:
+            cache.clear()
+        cache[written] = order
+    return order
+
+
 def _undated(line: str, links: list[UserLink]) -> Signature | None:
     """A user link ending the line with nothing but signature decoration after it (~~~)."""
     last = links[-1]
@@ -204,9 +228,9 @@ def _undated(line: str, links: list[UserLink]) -> Signature | None:
 def _visible(text: str) -> int:
     """How many characters of `text` a reader sees (markup not counted, a character reference
     one character)."""
-    if not any(c in text for c in "<[]'&"):
+    if _MARKUP_CHAR.search(text) is None:
         return len(text)
-    return len(_INVISIBLE.sub(lambda m: "&" if m.group(0).startswith("&") else "", text))
+    return len(_INVISIBLE.sub("", text))
 
 
 def _signed(
@@ -223,37 +247,67 @@ def _signed(
     found: list[Signature] = []
     previous_end = 0
     j = 0  # links[:j] end before the current timestamp
-    for start, end, when in stamps:
-        while j < len(links) and links[j].end <= start:
+    for stamp in stamps:
+        while j < len(links) and links[j].end <= stamp[0]:
             j += 1
-        author, first, gap = None, start, None
-        distance, boundary = 0, start  # visible characters from `boundary` to the timestamp
-        for k in range(j - 1, -1, -1):
-            link = links[k]
-            if link.start < previous_end:
-                break
-            distance += _visible(line[link.end : boundary])
-            if distance >= SIGNATURE_SCAN_LIMIT:
-                break
-            if author is None:
-                author, gap = link.user, distance
-            if link.user == author:
-                first = link.start
-            distance += _visible(line[link.start : link.end])
-            boundary = link.start
-        if author is None:
-            found.append(Signature("unsigned", None, when, start, end))
-        else:
-            found.append(Signature("signed", author, when, first, end, gap))
-        previous_end = end
+        found.append(_signature(line, reversed(links[:j]), stamp, previous_end))
+        previous_end = stamp[1]
     return found
+
+
+def _signature(
+    line: str, links: Iterable[UserLink], stamp: tuple[int, int, datetime], previous_end: int
+) -> Signature:
+    """The signature ending in one timestamp (see _signed); `links` are the user links ending
+    before it, closest first."""
+    start, end, when = stamp
+    author, first, gap = None, start, None
+    distance, boundary = 0, start  # visible characters from `boundary` to the timestamp
+    for link in links:
+        if link.start < previous_end:
+            break
+        distance += _visible(line[link.end : boundary])
+        if distance >= SIGNATURE_SCAN_LIMIT:
+            break
+        if author is None:
+            author, gap = link.user, distance
+        if link.user == author:
+            first = link.start
+        distance += _visible(line[link.start : link.end])
+        boundary = link.start
+    if author is None:
+        return Signature("unsigned", None, when, start, end)
+    return Signature("signed", author, when, first, end, gap)
+
+
+def _links_back(line: str, profile: SiteProfile, floor: int, start: int) -> Iterator[UserLink]:
+    """user_links(line) that start at `floor` or later and end by `start`, closest first, found
+    only as far back as asked. A link holds "[[" only at its start, so each "[[" before `start`
+    begins one link of the line or none, as a scan from the line's start would find."""
+    bound = start + 1  # the next "[[" looked at ends before this
+    while (at := line.rfind("[[", floor, bound)) >= 0:
+        match = _LINK.match(line, at, start)
+        if match is not None:
+            user = user_from_target(match.group(1), profile)
+            if user is not None:
+                yield UserLink(at, match.end(), user)
+        bound = at + 1
 
 
 def find_signature(line: str, profile: SiteProfile) -> Signature | None:
     """The last signature, tag or bare timestamp on a masked line, or None."""
-    events: list[Signature] = _tags(line, profile)
+    tags = _tags(line, profile)
+    stamps = find_timestamps(line, profile)
+    if stamps and line[stamps[-1][0]] not in "[]" and (
+        not tags or stamps[-1][1] > max(tag.end for tag in tags)
+    ):
+        # The last timestamp ends the line's last signature: only its links are looked for.
+        floor = stamps[-2][1] if len(stamps) > 1 else 0
+        return _signature(line, _links_back(line, profile, floor, stamps[-1][0]), stamps[-1],
+                          floor)
+    events: list[Signature] = tags
     links = user_links(line, profile) if "[[" in line else []
-    events += _signed(line, links, find_timestamps(line, profile))
+    events += _signed(line, links, stamps)
     if events:
         last = max(events, key=lambda s: s.end)
         if last.status == "tagged" and last.author is not None and last.timestamp is None:

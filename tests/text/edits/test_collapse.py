@@ -14,7 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import InputError
-from bot.text.edits.collapse import STYLES, CollapseOptions, convert, unconvert
+from bot.text.edits.collapse import (
+    _NESTING,
+    STYLES,
+    CollapseOptions,
+    _nesting_tokens,
+    convert,
+    unconvert,
+)
 from bot.text.model.analysis import analyze
 from bot.text.model.boxes import find_boxes
 from bot.text.model.masking import mask
@@ -458,3 +465,28 @@ def test_boxes_of_the_first_versions_are_recognized_and_undone() -> None:
     assert "consultation-bot fold" not in restored and "mw-collapsible" not in restored
     assert "\n=== How can we design for an inclusive selection process? ===\n" in restored
     assert unconvert(converted) == restored
+
+
+NESTING_PIECES = st.sampled_from([
+    "{{", "}}", "{|", "|}", " {|", ":{|", "\t|}", "<table>", "</table>", "<ref name=x>",
+    "</ref>", "<span>", "</SPAN >", "<small/>", "<div>", "x", " ", "|", "{", "}", "<", ">",
+    "<ref", "/>", "\n", "\n{|", "\n|}", "<blockquote\n>",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NESTING_PIECES, max_size=20).map("".join))
+def test_the_page_is_scanned_for_nesting_as_each_line_was(text: str) -> None:
+    """One scan of the page finds what a scan of each line found (table edges read alone)."""
+    masked = text.split("\n")
+    starts = [sum(len(line) + 1 for line in masked[:number]) for number in range(len(masked))]
+
+    def where(number: int, match: re.Match[str]) -> tuple[int, int, str, str | None]:
+        offset = 0 if match.string is masked[number] else starts[number]
+        return number, match.start() - offset, match.group(0), match.lastgroup
+
+    expected = [
+        (number, match.start(), match.group(0), match.lastgroup)
+        for number, line in enumerate(masked) for match in _NESTING.finditer(line)
+    ]
+    assert [where(number, match) for number, match in _nesting_tokens(masked)] == expected

@@ -13,11 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.text.model.dates import (
+    _timestamp_matches,
     find_timestamps,
     format_date,
     local_time,
+    timestamp_pattern,
     zone_abbreviations,
 )
 from bot.text.model.profile import ENGLISH, SiteProfile
@@ -167,3 +171,38 @@ def test_a_profile_without_a_zone_keeps_its_first_fixed_offset() -> None:
     fixed = SiteProfile(timezones=(("CEST", 120),))
     assert local_time(WINTER, fixed) == (datetime(2021, 1, 15, 14, 34, tzinfo=UTC), "CEST")
     assert format_date(WINTER, ENGLISH) == "12:34, 15 January 2021 (UTC)"
+
+
+def _all_formats() -> list[str]:
+    table = json.loads(
+        (Path(__file__).parents[3] / "bot" / "text" / "model" / "language_formats.json")
+        .read_text(encoding="utf-8")
+    )
+    found = {ENGLISH.date_format}
+    for entry in table.values():
+        found.update(str(f) for f in dict(entry.get("both", {})).values())
+    return sorted(found)
+
+
+NOISE = st.one_of(
+    st.text(alphabet=st.sampled_from(list("0123456789 ,.:()&;#ab\u200e\u200f\u00a0UTC年月日"))),
+    st.sampled_from(["(UTC)", "(utc)", " (CET)", "&nbsp;", "&#160;", "January", "5", "12:34, ",
+                     "]]", "[[User:A|A]] ", "Monday", "\u200f", "(", ")"]),
+)
+
+
+@pytest.mark.parametrize("wiki", WIKIS)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_the_scan_for_timestamps_finds_what_the_pattern_finds_everywhere(
+    wiki: str, data: st.DataObject
+) -> None:
+    """Trying the pattern only right before a zone finds what finditer finds."""
+    profile = profile_of(wiki)
+    fmt = data.draw(st.sampled_from([profile.date_format, *_all_formats()]))
+    profile = replace(profile, date_format=fmt)
+    stamps = [format_date(WINTER, profile), format_date(SUMMER, profile)]
+    pieces = data.draw(st.lists(st.one_of(NOISE, st.sampled_from(stamps)), max_size=10))
+    line = "".join(pieces)
+    expected = [m.span() for m in timestamp_pattern(profile).finditer(line)]
+    assert [m.span() for m in _timestamp_matches(line, profile)] == expected

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text.model.masking import mask, masked_spans
+from bot.text.model.masking import mask, mask_lines, masked_spans
 
 _PLAIN_OPENERS = re.compile(
     r"<!--|<(nowiki|pre|syntaxhighlight|source)(?:\s[^>]*)?(?<!/)>", re.IGNORECASE
@@ -61,3 +61,17 @@ ATOMS = st.sampled_from([
 @given(st.lists(ATOMS, max_size=16).map("".join))
 def test_masked_spans_are_the_plain_patterns_spans(text: str) -> None:
     assert masked_spans(text) == reference(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(ATOMS, st.sampled_from(["\n", "x\n", "\n\n", "<!--\n-->"])),
+                max_size=20).map("".join))
+def test_masked_lines_are_the_masked_texts_and_untouched_lines_are_shared(text: str) -> None:
+    lines = text.split("\n")
+    masked = mask_lines(text, lines)
+    assert masked == mask(text).split("\n")
+    touched = {
+        text.count("\n", 0, position)
+        for start, end in masked_spans(text) for position in range(start, max(end, start + 1))
+    }
+    assert all(masked[n] is lines[n] for n in range(len(lines)) if n not in touched)

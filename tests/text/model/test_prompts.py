@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.text.model.prompts import (
+    _DEFAULT_WORDS,
     DEFAULT_PROMPT_PHRASES,
     PromptMatch,
     compile_phrases,
     match_prompt,
+    remove_phrases,
 )
 
 PROMPT = ":*(Add your comment here) (Don't forget to add your signature)"
@@ -67,3 +70,25 @@ def test_match_prompt_is_the_plain_patterns_answer(line: str, phrases: tuple[str
 def test_compiled_default_phrases_replace_like_the_plain_pattern(line: str) -> None:
     plain = re.compile("|".join(f"(?:{p})" for p in DEFAULT_PROMPT_PHRASES), re.IGNORECASE)
     assert compile_phrases(DEFAULT_PROMPT_PHRASES).sub(" ", line) == plain.sub(" ", line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, max_size=12).map("".join), PHRASES)
+def test_removing_phrases_looks_at_the_default_ones_only_where_they_can_be(
+    line: str, phrases: tuple[str, ...]
+) -> None:
+    assert remove_phrases(line, phrases) == compile_phrases(phrases).sub(" ", line)
+    assert remove_phrases(line, phrases[2:]) == compile_phrases(phrases[2:]).sub(" ", line)
+
+
+def test_the_default_phrases_words_are_found_in_the_lowered_line_only() -> None:
+    """What lets match_prompt skip the default phrases on a line without their words: every
+    character that re.IGNORECASE matches with a letter of them lowers to that letter, and no
+    other character's lower() holds one."""
+    letters = "".join(sorted(set("".join(_DEFAULT_WORDS))))
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    matched = set(re.findall(f"(?i)[{letters}]", every))
+    assert matched == {c for c in letters + letters.upper()}
+    assert {c for c in every if set(c.lower()) & set(letters)} == matched
+    for phrase in DEFAULT_PROMPT_PHRASES:
+        assert any(word in phrase for word in _DEFAULT_WORDS)
