@@ -9,7 +9,14 @@ counts the peak of the process a child was forked from in the child's. The peers
 same run on the same pages, are mwparserfromhell.parse (the wikitext parser pywikibot uses) and
 one pass of a plain signature regex.
 
+With --wiki, the same table also gives the wiki scenarios of issue 13, each run on its own
+throwaway local wiki: scripts/benchmark_requests.py (100 pages: a first pass, no-change passes,
+serve passes, pywikibot's PreloadingGenerator as the peer) and scripts/benchmark_history.py
+(attribution on a 2,000-revision page, the same texts fetched one request each as the peer).
+Their rows give API requests after login and the bot's CPU seconds (about 10 minutes more).
+
 Usage: .venv/bin/python scripts/benchmark.py [--sizes 0.25,1,2,5,8] [--repeat 3] [--seed 1]
+       [--wiki]
 """
 
 from __future__ import annotations
@@ -164,6 +171,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="0.25,1,2,5,8", help="page sizes in MB")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the minimum)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--wiki", action="store_true",
+                        help="also the wiki scenarios (API requests), on throwaway local wikis")
     parser.add_argument("--child", nargs=2, metavar=("OPERATION", "PAGE"), help=argparse.SUPPRESS)
     parser.add_argument("--prepare", nargs=2, metavar=("FOLDER", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -205,9 +214,82 @@ def main() -> int:
                       f"{cpu / float(analyze_cpu):11.2f}{cpu / float(peer_cpu):9.2f}"
                       f"{cpu / float(regex_cpu):9.1f}{float(found['rss_mb']):13.1f}  "
                       f"{found['result']}")
+        if args.wiki:
+            wiki = wiki_figures(Path(folder))
+            print_wiki_rows(wiki)
     print()
     print_targets(figures, megabytes_of)
+    if args.wiki:
+        print_wiki_targets(wiki)
     return 0
+
+
+# -- the wiki scenarios: the two wiki benchmarks, run as they are, read from their JSON ----------
+def wiki_figures(folder: Path) -> dict:
+    import subprocess
+
+    found = {}
+    for name, script in (("requests", "benchmark_requests.py"),
+                         ("history", "benchmark_history.py")):
+        out = folder / f"{name}.json"
+        done = subprocess.run([sys.executable, str(ROOT / "scripts" / script), "--json", str(out)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not out.exists():
+            raise SystemExit(f"{script} failed (exit {done.returncode}):\n"
+                             f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        found[name] = json.loads(out.read_text())
+    return found
+
+
+def print_wiki_rows(wiki: dict) -> None:
+    def row(label: str, cpu: float | None, result: str) -> None:
+        shown = f"{cpu:8.2f}" if cpu is not None else f"{'':8}"
+        print(f"{'wiki':>5}  {label:<17}{shown}{'':50}  {result}")
+
+    short = {"run, first": "first pass", "run, nothing to change (again)": "no-change pass",
+             "run, nothing to change": "no-change +status", "serve, first": "serve 1st pass",
+             "serve, next pass, nothing": "serve no change", "serve, next pass after":
+             "serve 1 changed", "pywikibot": "preload (peer)"}
+    for r in wiki["requests"]:
+        label = next(v for k, v in short.items() if r["label"].startswith(k))
+        row(label, r["cpu"], f"{r['requests'] - r['login']} API requests after login, "
+                             f"{r['writes']} writes, wall {r['wall']:.1f} s ({r['label']})")
+    history = wiki["history"]
+    for m, label in zip(history["runs"], ("attribution 1st", "attribution same", "attribution +1"),
+                        strict=True):
+        row(label, m["cpu"], f"{m['requests']} API requests, {m['fetches']} texts, "
+                             f"{m['revisions']} revisions listed, wall {m['seconds']:.1f} s")
+    peer = history["peer"]
+    row("1 text a request", None, f"{peer['requests']} API requests (peer: the first run's "
+                                  f"texts one a request), wall {peer['wall']:.1f} s")
+
+
+def print_wiki_targets(wiki: dict) -> None:
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    rows = wiki["requests"]
+    quiet = next(r for r in rows if r["label"] == "run, nothing to change (again)")
+    after = quiet["requests"] - quiet["login"]
+    print(f"  no-change pass over 100 pages <= 5 API requests after login, "
+          f"0 writes: {after}, {quiet['writes']}: {verdict(after <= 5 and not quiet['writes'])}")
+    first = rows[0]
+    per_save = (first["requests"] - first["login"]) / max(first["writes"], 1)
+    print(f"  first pass <= 3 requests per page saved, all told: {per_save:.2f} "
+          f"({first['requests'] - first['login']} / {first['writes']}): {verdict(per_save <= 3)}")
+    history = wiki["history"]
+    run1, run2, run3 = history["runs"]
+    correct = history["correct"] == history["attributed"] == history["unsigned"]
+    print(f"  attribution, 2,000 revisions: <= 60 requests: {run1['requests']}; correct "
+          f"{history['correct']}/{history['unsigned']}: "
+          f"{verdict(run1['requests'] <= 60 and correct)}")
+    ratio = run1["seconds"] / history["peer"]["wall"]
+    print(f"  attribution wall <= 1/5 of fetching its texts one a request: {ratio:.2f}: "
+          f"{verdict(ratio <= 0.2)}")
+    print(f"  a run with no new revision: {run2['history']} history requests, {run2['fetches']} "
+          f"texts: {verdict(not run2['history'] and not run2['fetches'] and history['run2_ok'])}")
+    print(f"  a run after new revisions lists only the new part: {run3['revisions']} listed: "
+          f"{verdict(run3['revisions'] < run1['revisions'] and history['run3_ok'])}")
 
 
 def print_targets(figures: dict, megabytes_of: dict[float, float]) -> None:

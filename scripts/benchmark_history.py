@@ -1,7 +1,7 @@
 """Benchmark attribution on a real wiki: a consultation page with thousands of imported revisions.
 
 Usage: .venv/bin/python scripts/benchmark_history.py [--revisions N] [--comments K] [--seed S]
-       [--keep DIR]   (prints figures; needs `scripts/devwiki install` done once)
+       [--keep DIR] [--json FILE]   (prints figures; needs `scripts/devwiki install` done once)
 """
 
 from __future__ import annotations
@@ -595,6 +595,8 @@ class Measure:
     requests: int
     seconds: float
     fetching: float  # of `seconds`, waiting for revision texts
+    cpu: float  # this process's CPU time (the wiki's server is another process)
+    fetched: list[int] = field(default_factory=list, repr=False)  # revids, in the order asked
 
 
 def measured_run(wiki: Any, options: PageOptions, state: Any, label: str) -> tuple[Any, Any,
@@ -603,9 +605,11 @@ def measured_run(wiki: Any, options: PageOptions, state: Any, label: str) -> tup
 
     before = wiki.requests.count
     waited = [0.0]
+    fetched: list[int] = []
     fetch = wiki.revision_texts
 
     def timed_fetch(revids: list[int]) -> dict[int, str | None]:
+        fetched.extend(revids)
         started = time.perf_counter()
         try:
             return fetch(revids)
@@ -613,15 +617,25 @@ def measured_run(wiki: Any, options: PageOptions, state: Any, label: str) -> tup
             waited[0] += time.perf_counter() - started
 
     wiki.revision_texts = timed_fetch  # this instance only: time spent waiting for texts
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         snapshot = wiki.read(TITLE)
         run = attribute_page(wiki, snapshot, options, ENGLISH, state)
     finally:
         del wiki.revision_texts
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return snapshot, run, Measure(label, run.listed, run.lines, run.history_requests,
-                                  run.fetches, wiki.requests.count - before, seconds, waited[0])
+                                  run.fetches, wiki.requests.count - before, seconds, waited[0],
+                                  cpu, fetched)
+
+
+def one_by_one(wiki: Any, revids: list[int]) -> tuple[int, float]:
+    """The peer: the same texts fetched one request each, as attribution did before batching;
+    its requests and wall seconds."""
+    before, started = wiki.requests.count, time.perf_counter()
+    for revid in revids:
+        wiki.revision_texts([revid])
+    return wiki.requests.count - before, time.perf_counter() - started
 
 
 def by_line(text: str, run: Any, options: PageOptions) -> dict[int, Any]:
@@ -711,6 +725,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, metavar="S")
     parser.add_argument("--keep", metavar="DIR",
                         help="keep the wiki, the dump and the ground truth in DIR (new or empty)")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
     args = parser.parse_args()
     if args.revisions < 10:
         parser.error("--revisions must be at least 10")
@@ -731,13 +746,13 @@ def main() -> int:
         holder = tempfile.TemporaryDirectory(prefix="benchmark-history-")
         work = Path(holder.name)
     try:
-        return benchmark(work, args.revisions, comments, args.seed)
+        return benchmark(work, args.revisions, comments, args.seed, args.json)
     finally:
         if holder is not None:
             holder.cleanup()
 
 
-def benchmark(work: Path, total: int, comments: int, seed: int) -> int:
+def benchmark(work: Path, total: int, comments: int, seed: int, json_path: str | None) -> int:
     started = time.perf_counter()
     scenario = Generator(seed, total, comments).build()
     generated = time.perf_counter() - started
@@ -761,13 +776,14 @@ def benchmark(work: Path, total: int, comments: int, seed: int) -> int:
         print(f"benchmark_history: error: the local wiki cannot start: {detail}", file=sys.stderr)
         return 2
     try:
-        return measure(devwiki, work, scenario, dump, generated=generated, seed=seed)
+        return measure(devwiki, work, scenario, dump, generated=generated, seed=seed,
+                       json_path=json_path)
     finally:
         devwiki.stop()
 
 
 def measure(devwiki: DevWiki, work: Path, scenario: Scenario, dump: Path, *, generated: float,
-            seed: int) -> int:
+            seed: int, json_path: str | None = None) -> int:
     revisions = scenario.revisions
     try:
         started = time.perf_counter()
@@ -815,6 +831,7 @@ def measure(devwiki: DevWiki, work: Path, scenario: Scenario, dump: Path, *, gen
         snapshot3, run3, m3 = measured_run(wiki, options, run2.state, "3 one new comment")
         new_number = snapshot3.text.split("\n").index(new_line) + 1
         alice = by_line(snapshot3.text, run3, options).get(new_number)
+        peer_requests, peer_wall = one_by_one(wiki, m1.fetched)
 
     n = len(listing)
     target = math.ceil(math.log2(n)) + 2
@@ -834,10 +851,12 @@ def measure(devwiki: DevWiki, work: Path, scenario: Scenario, dump: Path, *, gen
           f"{'matches' if same_text else 'DIFFERS from'} the dump")
     print()
     print(f"{'run':<22}{'listed':>10}{'lines':>7}{'history req':>13}{'fetches':>9}"
-          f"{'API req':>9}{'wall s':>9}{'fetching s':>12}")
+          f"{'API req':>9}{'wall s':>9}{'fetching s':>12}{'CPU s':>8}")
     for m in (m1, m2, m3):
         print(f"{m.label:<22}{m.revisions:>10}{m.lines:>7}{m.history:>13}{m.fetches:>9}"
-              f"{m.requests:>9}{m.seconds:>9.2f}{m.fetching:>12.2f}")
+              f"{m.requests:>9}{m.seconds:>9.2f}{m.fetching:>12.2f}{m.cpu:>8.2f}")
+    print(f"{'peer: run 1 texts 1/req':<22}{'':>10}{'':>7}{'':>13}{len(m1.fetched):>9}"
+          f"{peer_requests:>9}{peer_wall:>9.2f}{peer_wall:>12.2f}")
     print()
     print(f"unsigned comments on the page: {found.unsigned} (scenario: "
           f"{len(truth_lines(scenario))}, analysis mismatches: {found.mismatches})")
@@ -858,6 +877,18 @@ def measure(devwiki: DevWiki, work: Path, scenario: Scenario, dump: Path, *, gen
           f"{'target met' if ok3 else 'target MISSED'}")
     correct_all = found.correct == found.attributed == found.unsigned and not found.mismatches
     print(f"attribution accuracy: {'target met' if correct_all else 'target MISSED'}")
+    ratio = m1.seconds / peer_wall if peer_wall else float("inf")
+    print(f"run 1: {m1.requests} API requests (target <= 60), wall {m1.seconds:.1f} s = "
+          f"{ratio:.2f} x the peer's fetching alone (target <= 0.2): "
+          f"{'target met' if m1.requests <= 60 and ratio <= 0.2 else 'target MISSED'}")
+    if json_path:
+        Path(json_path).write_text(json.dumps({
+            "runs": [{k: v for k, v in vars(m).items() if k != "fetched"} for m in (m1, m2, m3)],
+            "peer": {"requests": peer_requests, "wall": peer_wall, "texts": len(m1.fetched)},
+            "unsigned": found.unsigned, "attributed": found.attributed,
+            "correct": found.correct, "mismatches": found.mismatches,
+            "run2_ok": ok2, "run3_ok": ok3,
+        }, indent=1))
     if found.problems:
         print("\nincorrect or missing attributions (rN = N-th revision of the dump):")
         for line in found.problems:

@@ -12,7 +12,7 @@ requests (all, after login, writes) and the bot's wall and CPU time:
 
 and, as the peer, pywikibot's PreloadingGenerator reading the same pages and subpages.
 
-Usage: .venv/bin/python scripts/benchmark_requests.py [--pages N] [--keep DIR]
+Usage: .venv/bin/python scripts/benchmark_requests.py [--pages N] [--keep DIR] [--json FILE]
 (about 2 minutes; needs `scripts/devwiki install` done once)
 """
 
@@ -230,6 +230,7 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=100, metavar="N")
     parser.add_argument("--keep", metavar="DIR", help="keep the wiki and the files in DIR")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows to FILE")
     args = parser.parse_args()
     available, reason = devwiki_available()
     if not available:
@@ -263,6 +264,8 @@ def main() -> int:
     print(HEADER)
     for row in rows:
         print(row.row())
+    if args.json:
+        Path(args.json).write_text(json.dumps([vars(row) for row in rows], indent=1))
     return 0
 
 
