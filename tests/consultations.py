@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.text.model.dates import format_date
 from bot.text.model.profile import ENGLISH
+from tests.scripts import load_script
 
-PROMPT = ":*(Add your comment here) (Don't forget to add your signature)"
+_WORDS = load_script("benchmark_history")
+PROMPT: str = _WORDS.PROMPT
 USERS = ("Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace Hopkins", "Heidi", "Ivan",
          "Judy", "Kwame Mensah", "Leila", "Mallory", "Niaj", "Olivia", "Peggy", "Zoë")
 IPS = ("192.0.2.44", "198.51.100.17", "203.0.113.9")
@@ -42,18 +44,7 @@ BACKGROUND = (
     "We will publish a summary of the answers after the consultation closes; translations of "
     "these questions are welcome on the subpages.",
 )
-QUESTIONS = (
-    "How can we design for an inclusive selection process?",
-    "Which ideas seem the best method for identifying trainees?",
-    "How should participants share what they learned back home?",
-    "What kinds of events, tools or resources would help affiliates?",
-    "How might experienced mentors be recognised for their time?",
-    "In what ways can less experienced members develop leadership skills?",
-    "What should the first pilot year measure?",
-    "How do we avoid burning out the same volunteers every year?",
-    "What would make online trainings as useful as in-person ones?",
-    "How should the programme be evaluated after two years?",
-)
+QUESTIONS = _WORDS.QUESTIONS[:10]
 
 
 def consultation(seed: int, size: int = 27_000) -> str:

@@ -8,33 +8,15 @@ line is found on the final page, whatever the bot and other editors did around i
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import random
 import re
-import sys
-from pathlib import Path
-from types import ModuleType
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.scripts import load_script
+
 TOKEN = re.compile(r"\bproposal (\d+)\b", re.IGNORECASE)
 
 
-def benchmark_history() -> ModuleType:
-    """scripts/benchmark_history.py as a module (its vocabulary and sentence generator)."""
-    name = "benchmark_history"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(
-            name, ROOT / "scripts" / "benchmark_history.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-_HISTORY = benchmark_history()
+_HISTORY = load_script("benchmark_history")
 PROMPT: str = _HISTORY.PROMPT
 RESIDUE: str = _HISTORY.RESIDUE
 ADD_HERE = "(Add your comment here)"

@@ -11,36 +11,15 @@ words come from scripts/benchmark_history.py. Each participant line's writer is 
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 
 from bot.text.model.dates import format_date
 from bot.text.model.profile import ENGLISH
+from tests.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _benchmark_history() -> ModuleType:
-    """scripts/benchmark_history.py as a module (its vocabulary), loaded once."""
-    name = "benchmark_history"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(
-            name, ROOT / "scripts" / "benchmark_history.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-_WORDS = _benchmark_history()
+_WORDS = load_script("benchmark_history")
 
 PARTS = (
     "Designing the academy", "Beyond the events", "Measuring what we learn",
