@@ -14,6 +14,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from bot.text.model.profile import normalize_title
+
 # The names a `{{bots|allowscript=...}}` / `denyscript=` list may use for this bot.
 SCRIPT_NAMES = frozenset({"consultation-bot", "consultationbot", "consultation bot"})
 
@@ -21,8 +23,7 @@ SCRIPT_NAMES = frozenset({"consultation-bot", "consultationbot", "consultation b
 def user_key(name: str) -> str:
     """A user name as MediaWiki stores it: underscores and runs of spaces are one space, no
     leading or trailing space, the first letter upper case (`ucfirst`)."""
-    name = " ".join(unicodedata.normalize("NFC", name).replace("_", " ").split())
-    return name[:1].upper() + name[1:]
+    return normalize_title(unicodedata.normalize("NFC", name))
 
 
 def bots_allow(

@@ -24,11 +24,12 @@ from bot.ops.lock import LockWaitStopped, acquire
 from bot.ops.signals import StopNow, stop_requested, stop_signal
 from bot.render import label, labels_in, render
 from bot.state import StateStore
+from bot.text.model.analysis import format_timestamp
 from bot.text.model.profile import SiteProfile
 from bot.text.optin import read_optin
 from bot.wiki.limits import apply_limits, drop_throttle
 from bot.wiki.memory import PassMemory
-from bot.wiki.run import PageMaintainer, PageReport, say, utc_now
+from bot.wiki.run import PageMaintainer, PageReport, counted, say, utc_now
 from bot.wiki.site import UNREACHABLE, BadTitle, RequestCounter, Wiki, one_line
 
 # The status page is saved when its content changes, and at least this often otherwise.
@@ -440,17 +441,13 @@ def report_path(config: Config, dry_run: bool) -> Path:
     return path.with_name(f"{path.stem}.dry-run{path.suffix}") if dry_run else path
 
 
-def _iso(when: datetime | None) -> str | None:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
-
-
 def write_report(config: Config, result: PassResult) -> None:
     """The machine-readable run report, replaced at each pass."""
     path = report_path(config, result.dry_run)
     reports = result.reports
     data = {
-        "started": _iso(result.started),
-        "finished": _iso(result.finished),
+        "started": format_timestamp(result.started),
+        "finished": format_timestamp(result.finished),
         "dry_run": result.dry_run,
         "manual": result.manual,
         "exit_status": result.exit_status,
@@ -484,8 +481,8 @@ def final_line(result: PassResult) -> str:
     """The pass's last line, true to its exit status."""
     failed = sum(1 for r in result.reports if r.error)
     edits = len(result.edits)
-    counts = (f"{_count(len(result.reports), 'page')}, {_count(edits, 'edit')}"
-              f"{' (dry run)' if result.dry_run else ''}, {_count(failed, 'page')} failed")
+    counts = (f"{counted(len(result.reports), 'page')}, {counted(edits, 'edit')}"
+              f"{' (dry run)' if result.dry_run else ''}, {counted(failed, 'page')} failed")
     if result.unreachable:
         how = "pass stopped: the wiki could not be reached"
     elif result.error is not None:
@@ -497,7 +494,3 @@ def final_line(result: PassResult) -> str:
     else:
         how = "pass finished"
     return f"{how}: {counts}; exit status {result.exit_status}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

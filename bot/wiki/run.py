@@ -380,9 +380,9 @@ class PageMaintainer:
             return
         if run.revisions:
             say(f"{name}: attributed {run.lines} lines from {run.revisions} revisions "
-                f"({run.listed} listed in {_count(run.history_requests, 'request')}, "
-                f"{_count(run.fetches, 'revision text')} fetched in "
-                f"{_count(run.text_requests, 'request')})")
+                f"({run.listed} listed in {counted(run.history_requests, 'request')}, "
+                f"{counted(run.fetches, 'revision text')} fetched in "
+                f"{counted(run.text_requests, 'request')})")
         else:
             say(f"{name}: attributed {run.lines} lines from the saved state "
                 "(no history request)")
@@ -476,9 +476,6 @@ class PageMaintainer:
         elif outcome.status == "protected":
             report.skipped = "protected"
             say(f"{name}: skipped: protected ({outcome.detail})")
-        elif outcome.status == "nobots":
-            report.skipped = "nobots"
-            say(f"{name}: skipped: {{{{nobots}}}}")
         else:
             reason = outcome.detail or outcome.status
             if outcome.status == "conflict":
@@ -507,5 +504,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """`n noun`, the noun in the plural unless n is 1 (English: log lines only)."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -55,7 +55,7 @@ class SaveOutcome:
     """What a save did. `revid` is the bot's new revision when `saved`; when `unchanged` (the
     wiki already held the text), the latest revision, someone else's maybe: never an edit."""
 
-    status: str  # saved | unchanged | conflict | protected | nobots | failed
+    status: str  # saved | unchanged | conflict | protected | failed (run: dry-run | shutoff)
     revid: int | None = None
     detail: str = ""  # one line
 
