@@ -247,15 +247,17 @@ class Anchors:
     def __init__(self) -> None:
         self._pieces: dict[str, frozenset[str]] = {}
         self._anchors: dict[str, frozenset[str]] = {}
-        self._shared: dict[str, tuple[str, ...]] = {}
+        self._shared: dict[str, frozenset[str]] = {}
         self.frequency: Counter[str] | None = None  # None: every pair is compared
         self._learned: list[str] | None = None
+        self._common: frozenset[str] = frozenset()  # pieces on more than COMMON_PAIR lines
+        self._repeated: frozenset[str] = frozenset()  # pieces on 2 to COMMON_PAIR lines
 
     def pieces(self, norm: str) -> frozenset[str]:
         found = self._pieces.get(norm)
         if found is None:
             words = norm.split(" ")
-            pieces = set(map(" ".join, itertools.pairwise(words)))
+            pieces = {a + " " + b for a, b in itertools.pairwise(words)}
             if len(words) < FEW_WORDS:
                 pieces.update(norm[i : i + 4] for i in range(len(norm) - 3))
             found = self._pieces[norm] = frozenset(pieces)
@@ -266,16 +268,17 @@ class Anchors:
         MIN_FUZZY_LENGTH characters or more)."""
         if distinct == self._learned:
             return
-        frequency: Counter[str] = Counter()
-        for norm in distinct:
-            frequency.update(self.pieces(norm))
+        frequency = Counter(itertools.chain.from_iterable(map(self.pieces, distinct)))
         self.frequency, self._learned = frequency, distinct
+        self._common = frozenset(p for p, n in frequency.items() if n > COMMON_PAIR)
+        self._repeated = frozenset(p for p, n in frequency.items() if 2 <= n <= COMMON_PAIR)
         self._anchors.clear()
         self._shared.clear()
 
     def forget(self) -> None:
         """Compare every pair from now on (a page small enough)."""
         self.frequency = self._learned = None
+        self._common = self._repeated = frozenset()
         self._anchors.clear()
         self._shared.clear()
 
@@ -283,18 +286,14 @@ class Anchors:
         """The line's anchors: its pieces that few lines of the page hold."""
         found = self._anchors.get(norm)
         if found is None:
-            frequency = self.frequency or Counter()
-            found = self._anchors[norm] = frozenset(
-                piece for piece in self.pieces(norm) if frequency[piece] <= COMMON_PAIR
-            )
+            found = self._anchors[norm] = self.pieces(norm) - self._common
         return found
 
-    def shared(self, norm: str) -> tuple[str, ...]:
+    def shared(self, norm: str) -> frozenset[str]:
         """The line's anchors that another line of the page holds too."""
         found = self._shared.get(norm)
         if found is None:
-            frequency = self.frequency or Counter()
-            found = self._shared[norm] = tuple(a for a in self.of(norm) if frequency[a] >= 2)
+            found = self._shared[norm] = self.pieces(norm) & self._repeated
         return found
 
 
@@ -337,11 +336,10 @@ class _Postings:
         if not anchors:
             return []
         need = max(min(SHARED_ANCHORS, len(anchors) - 1), len(anchors) // SHARED_PART, 1)
-        shared: Counter[str] = Counter()
-        for piece in anchors:
-            holders = self.by_piece.get(piece)
-            if holders:
-                shared.update(holders)
+        by_piece = self.by_piece
+        shared = Counter(itertools.chain.from_iterable(
+            [by_piece[piece] for piece in anchors if piece in by_piece]
+        ))
         low, high = length_bounds(len(norm))
         return [
             other for other, count in shared.items()
