@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from bot.render import render
 from bot.text.history.attribution import FOLLOW_UP
@@ -97,14 +98,28 @@ def render_tag(
     kind: str, user: str, when: datetime, policy: TaggingPolicy, profile: SiteProfile
 ) -> str:
     name = template_names(policy, profile)[kind if kind in ("unsigned", "ip") else "undated"]
-    return render(
-        TEMPLATE_FILE,
-        name=name,
-        subst=policy.subst,
-        order=policy.order or profile.tag_order(name),
-        user=None if kind == "undated" else template_param(user),
-        date=template_param(format_date(when, profile)),
-    ).strip()
+    order = tuple(policy.order or profile.tag_order(name))
+    date = template_param(format_date(when, profile))
+    if "\x00" in name:
+        return render(TEMPLATE_FILE, name=name, subst=policy.subst, order=order,
+                      user=None if kind == "undated" else template_param(user), date=date).strip()
+    form = _tag_form(name, policy.subst, order, kind == "undated")
+    if kind != "undated":
+        form = form.replace(_USER, template_param(user))
+    return form.replace(_DATE, date).strip()
+
+
+# Stand-ins for the user and the date: no parameter value holds a control character.
+_USER, _DATE = "\x00user\x00", "\x00date\x00"
+
+
+@lru_cache(maxsize=64)
+def _tag_form(name: str, subst: bool, order: tuple[str, ...], undated: bool) -> str:
+    """The tag template rendered once per template and parameter order, with stand-ins for the
+    user and the date: the template places the values it is given as they are (they arrive
+    escaped), so a tag is this with its values put in (tests/text/edits/test_tagging.py)."""
+    return render(TEMPLATE_FILE, name=name, subst=subst, order=order,
+                  user=None if undated else _USER, date=_DATE)
 
 
 def tag_names(policy: TaggingPolicy, profile: SiteProfile) -> tuple[str, ...]:
