@@ -167,18 +167,20 @@ def plan_page(
         lost = analysis.comments  # cannot happen: tags are only ever appended
     else:
         lost = tuple(missing_comments(analysis.comments, tagged_text.split("\n"), new_text))
-    final = decision
+    final = decision.analysis  # the model of new_text as the history decides it
     if new_text != text:
-        if tagged_model is None or new_text != tagged_text:
-            tagged_model = analyze(new_text, profile, phrases)
-        final_model = tagged_model
-        keys = keys_after_edit(text, final_model, normalizer) if authorship else {}
-        final = decide(final_model, authorship_by_line(authorship, keys), team)
+        keys = {}
+        if authorship or options.summary:  # else nothing reads the new text's model
+            if tagged_model is None or new_text != tagged_text:
+                tagged_model = analyze(new_text, profile, phrases)
+            final = tagged_model
+        if authorship:
+            keys = keys_after_edit(text, final, normalizer)
+            if options.summary:
+                final = decide(final, authorship_by_line(authorship, keys), team).analysis
     summary_text = summary_json = None
     if options.summary:
-        summary_text, summary_json = _summaries(
-            final.analysis, options, as_of, profile, summary_history
-        )
+        summary_text, summary_json = _summaries(final, options, as_of, profile, summary_history)
     return PagePlan(
         title=options.title,
         old_text=text,
