@@ -95,10 +95,12 @@ def template_names(policy: TaggingPolicy, profile: SiteProfile) -> dict[str, str
 
 
 def render_tag(
-    kind: str, user: str, when: datetime, policy: TaggingPolicy, profile: SiteProfile
+    kind: str, user: str, when: datetime, policy: TaggingPolicy, profile: SiteProfile, *,
+    template: tuple[str, tuple[str, ...]] | None = None,
 ) -> str:
-    name = template_names(policy, profile)[kind if kind in ("unsigned", "ip") else "undated"]
-    order = tuple(policy.order or profile.tag_order(name))
+    """The tag for a comment of `kind` by `user` at `when`; `template` is tag_template()'s
+    answer for the kind, when the caller has it."""
+    name, order = template or tag_template(kind, policy, profile)
     date = template_param(format_date(when, profile))
     if "\x00" in name:
         return render(TEMPLATE_FILE, name=name, subst=policy.subst, order=order,
@@ -107,6 +109,14 @@ def render_tag(
     if kind != "undated":
         form = form.replace(_USER, template_param(user))
     return form.replace(_DATE, date).strip()
+
+
+def tag_template(
+    kind: str, policy: TaggingPolicy, profile: SiteProfile
+) -> tuple[str, tuple[str, ...]]:
+    """The template a tag of `kind` uses, and the order of its parameters."""
+    name = template_names(policy, profile)[kind if kind in ("unsigned", "ip") else "undated"]
+    return name, tuple(policy.order or profile.tag_order(name))
 
 
 # Stand-ins for the user and the date: no parameter value holds a control character.
@@ -201,6 +211,7 @@ def tag_comments(
     wait = max(policy.grace, FOLLOW_UP)
     made: list[TagMade] = []
     skipped: list[Skipped] = []
+    templates: dict[str, tuple[str, tuple[str, ...]]] = {}  # kind -> tag_template()
 
     def consider(comment: Comment, kind: str) -> None:
         number = comment.end_line
@@ -224,7 +235,11 @@ def tag_comments(
             return skip(HIDDEN_END)
         if kind == "unsigned" and (comment.anon or is_ip(comment.author)):
             kind = "ip"
-        wikitext = render_tag(kind, comment.author, comment.timestamp, policy, profile)
+        template = templates.get(kind)
+        if template is None:
+            template = templates[kind] = tag_template(kind, policy, profile)
+        wikitext = render_tag(kind, comment.author, comment.timestamp, policy, profile,
+                              template=template)
         separator = "" if line[-1:] in (" ", "\t") else " "
         made.append(TagMade(
             number, comment.line, kind, comment.author, comment.timestamp, comment.revid,
