@@ -527,18 +527,20 @@ def carried_queries(
     }
     if common and any(not common.isdisjoint(anchors.pieces(norm)) for norm in fuzzy):
         return None
-    held = set().union(*map(anchors.pieces, others))
+    # Which inserted lines hold each piece: a wanted line is compared with those holding one of
+    # its anchors, no more than COMMON_PAIR of them an anchor now that none became common.
+    holding: dict[str, list[str]] = {}
+    for other in others:
+        for piece in anchors.pieces(other):
+            holding.setdefault(piece, []).append(other)
     verdicts = normalize.verdicts
     for norm in fuzzy:
-        mine = anchors.of(norm)
-        if mine.isdisjoint(held):
-            continue
         low, high = length_bounds(len(norm))
-        for other in others:
-            if (
-                low <= len(other) <= high and not mine.isdisjoint(anchors.pieces(other))
-                and verdicts.similar(norm, other)
-            ):
+        pool = itertools.chain.from_iterable(
+            [holding[piece] for piece in anchors.of(norm) if piece in holding]
+        )
+        for other in dict.fromkeys(pool):
+            if low <= len(other) <= high and verdicts.similar(norm, other):
                 return None
     return found
 
