@@ -171,7 +171,7 @@ def _comment(comment: Comment, owner, lines: list[str]) -> list[Comment]:
                 doubt = signature_names_another(comment.author, found.user)
             if doubt is None:
                 signer = _replace(part, status=comment.status, author=comment.author,
-                                 timestamp=comment.timestamp)
+                                  timestamp=comment.timestamp)
                 if isinstance(found, Attribution):
                     signer = _replace(signer, revid=found.revid, anon=found.anon)
                 if (
@@ -181,11 +181,11 @@ def _comment(comment: Comment, owner, lines: list[str]) -> list[Comment]:
                 ):
                     # ~~~ writes no time: the edit that wrote the signature has it.
                     signer = _replace(signer, timestamp=_minute(found.timestamp),
-                                     revid=found.revid, anon=found.anon)
+                                      revid=found.revid, anon=found.anon)
                 out.append(signer)
             else:
                 out.append(_replace(part, status=UNSIGNED, author=None, timestamp=None,
-                                   doubt=doubt))
+                                    doubt=doubt))
             continue
         if found is _ORGANIZER:
             continue  # question text the offline reading joined to a comment
