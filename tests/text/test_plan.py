@@ -19,7 +19,7 @@ from bot.text.model.analysis import analyze
 from bot.text.model.profile import ENGLISH
 from bot.text.plan import keys_of, line_normalizer, missing_comments, plan_page, prompt_phrases
 from tests.text.pages import Writer, authorship, consultation_page
-from tests.torture import ran
+from tests.torture import examples, ran
 
 WHEN = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
 NOW = WHEN + timedelta(days=1)
@@ -129,7 +129,9 @@ def _hostile(text: str, new_text: str, writers: dict[int, Writer], rng: random.R
     return "\n".join(line for line, _ in page), out
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A seventh of HYPOTHESIS_EXAMPLES: each example plans a page twice and asks its keys afresh.
+@settings(max_examples=max(examples() // 7, 50), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.integers(min_value=0, max_value=2**32), st.integers(min_value=1_500, max_value=20_000),
     st.sampled_from([0, lines.EXACT_LINES]), st.sampled_from([1, 2, 3, 8, lines.COMMON_PAIR]),
