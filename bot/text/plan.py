@@ -21,7 +21,7 @@ from bot.text.edits.collapse import CollapseOptions, Skip, convert
 from bot.text.edits.tagging import Skipped, TaggingPolicy, TagMade, tag_comments, tag_names, untag
 from bot.text.history.attribution import Authorship, line_keys
 from bot.text.history.contributions import Decision, decide, lines_to_attribute
-from bot.text.history.lines import Normalizer
+from bot.text.history.lines import Normalizer, carried_queries
 from bot.text.model.analysis import Analysis, Comment, analyze
 from bot.text.model.profile import SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
@@ -82,6 +82,16 @@ def authorship_by_line(
 def keys_of(analysis: Analysis, normalizer: Normalizer) -> dict[int, str]:
     """The key of each line of the analyzed text whose writer the plan needs."""
     return line_keys(analysis.text, lines_to_attribute(analysis), normalizer)
+
+
+def keys_after_edit(old_text: str, analysis: Analysis, normalizer: Normalizer) -> dict[int, str]:
+    """keys_of(analysis, normalizer) for the bot's new text, carried over from the old text's
+    when the normalizer asked about it last and the edit provably changes none of them."""
+    wanted = lines_to_attribute(analysis)
+    found = carried_queries(old_text.split("\n"), analysis.text.split("\n"), wanted, normalizer)
+    if found is None:
+        return line_keys(analysis.text, wanted, normalizer)
+    return {number: query.key for number, query in found.items()}
 
 
 def missing_comments(comments: Sequence[Comment], old_lines: list[str], new_text: str) -> list[
@@ -157,18 +167,20 @@ def plan_page(
         lost = analysis.comments  # cannot happen: tags are only ever appended
     else:
         lost = tuple(missing_comments(analysis.comments, tagged_text.split("\n"), new_text))
-    final = decision
+    final = decision.analysis  # the model of new_text as the history decides it
     if new_text != text:
-        if tagged_model is None or new_text != tagged_text:
-            tagged_model = analyze(new_text, profile, phrases)
-        final_model = tagged_model
-        keys = keys_of(final_model, normalizer) if authorship else {}
-        final = decide(final_model, authorship_by_line(authorship, keys), team)
+        keys = {}
+        if authorship or options.summary:  # else nothing reads the new text's model
+            if tagged_model is None or new_text != tagged_text:
+                tagged_model = analyze(new_text, profile, phrases)
+            final = tagged_model
+        if authorship:
+            keys = keys_after_edit(text, final, normalizer)
+            if options.summary:
+                final = decide(final, authorship_by_line(authorship, keys), team).analysis
     summary_text = summary_json = None
     if options.summary:
-        summary_text, summary_json = _summaries(
-            final.analysis, options, as_of, profile, summary_history
-        )
+        summary_text, summary_json = _summaries(final, options, as_of, profile, summary_history)
     return PagePlan(
         title=options.title,
         old_text=text,

@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from bot.render import render
 from bot.text.history.attribution import FOLLOW_UP
@@ -94,17 +95,41 @@ def template_names(policy: TaggingPolicy, profile: SiteProfile) -> dict[str, str
 
 
 def render_tag(
-    kind: str, user: str, when: datetime, policy: TaggingPolicy, profile: SiteProfile
+    kind: str, user: str, when: datetime, policy: TaggingPolicy, profile: SiteProfile, *,
+    template: tuple[str, tuple[str, ...]] | None = None,
 ) -> str:
+    """The tag for a comment of `kind` by `user` at `when`; `template` is tag_template()'s
+    answer for the kind, when the caller has it."""
+    name, order = template or tag_template(kind, policy, profile)
+    date = template_param(format_date(when, profile))
+    if "\x00" in name:
+        return render(TEMPLATE_FILE, name=name, subst=policy.subst, order=order,
+                      user=None if kind == "undated" else template_param(user), date=date).strip()
+    form = _tag_form(name, policy.subst, order, kind == "undated")
+    if kind != "undated":
+        form = form.replace(_USER, template_param(user))
+    return form.replace(_DATE, date).strip()
+
+
+def tag_template(
+    kind: str, policy: TaggingPolicy, profile: SiteProfile
+) -> tuple[str, tuple[str, ...]]:
+    """The template a tag of `kind` uses, and the order of its parameters."""
     name = template_names(policy, profile)[kind if kind in ("unsigned", "ip") else "undated"]
-    return render(
-        TEMPLATE_FILE,
-        name=name,
-        subst=policy.subst,
-        order=policy.order or profile.tag_order(name),
-        user=None if kind == "undated" else template_param(user),
-        date=template_param(format_date(when, profile)),
-    ).strip()
+    return name, tuple(policy.order or profile.tag_order(name))
+
+
+# Stand-ins for the user and the date: no parameter value holds a control character.
+_USER, _DATE = "\x00user\x00", "\x00date\x00"
+
+
+@lru_cache(maxsize=64)
+def _tag_form(name: str, subst: bool, order: tuple[str, ...], undated: bool) -> str:
+    """The tag template rendered once per template and parameter order, with stand-ins for the
+    user and the date: the template places the values it is given as they are (they arrive
+    escaped), so a tag is this with its values put in (tests/text/edits/test_tagging.py)."""
+    return render(TEMPLATE_FILE, name=name, subst=subst, order=order,
+                  user=None if undated else _USER, date=_DATE)
 
 
 def tag_names(policy: TaggingPolicy, profile: SiteProfile) -> tuple[str, ...]:
@@ -186,6 +211,7 @@ def tag_comments(
     wait = max(policy.grace, FOLLOW_UP)
     made: list[TagMade] = []
     skipped: list[Skipped] = []
+    templates: dict[str, tuple[str, tuple[str, ...]]] = {}  # kind -> tag_template()
 
     def consider(comment: Comment, kind: str) -> None:
         number = comment.end_line
@@ -209,7 +235,11 @@ def tag_comments(
             return skip(HIDDEN_END)
         if kind == "unsigned" and (comment.anon or is_ip(comment.author)):
             kind = "ip"
-        wikitext = render_tag(kind, comment.author, comment.timestamp, policy, profile)
+        template = templates.get(kind)
+        if template is None:
+            template = templates[kind] = tag_template(kind, policy, profile)
+        wikitext = render_tag(kind, comment.author, comment.timestamp, policy, profile,
+                              template=template)
         separator = "" if line[-1:] in (" ", "\t") else " "
         made.append(TagMade(
             number, comment.line, kind, comment.author, comment.timestamp, comment.revid,

@@ -9,7 +9,7 @@ lines are signed when that edit signed, whatever list markers its paragraphs car
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from bot.text.history.attribution import QUESTION_REWRITTEN, Attribution, Authorship, Doubt
@@ -41,6 +41,19 @@ class Decision:
     analysis: Analysis  # the offline model with its comments as the history says
     participant_lines: frozenset[int]  # 1-based lines a participant wrote, or whose writer is
     #                                    in doubt: never folded into a box
+
+
+_COMMENT_FIELDS = tuple(f.name for f in fields(Comment))
+
+
+def _replace(comment: Comment, **changes: object) -> Comment:
+    """dataclasses.replace() for the many comments of a page: the comment itself when nothing
+    changes, else a new one made without replace()'s look at every field."""
+    if all(getattr(comment, name) == value for name, value in changes.items()):
+        return comment
+    values = {name: getattr(comment, name) for name in _COMMENT_FIELDS}
+    values.update(changes)
+    return Comment(**values)
 
 
 _MISSING = object()  # a line the history was not asked about (blank, or a one-line signature)
@@ -133,7 +146,7 @@ def _comment(comment: Comment, owner, lines: list[str]) -> list[Comment]:
     if all(found is _ORGANIZER for found, _ in runs):
         # It reads as a comment, but the baseline revision or an organizer wrote it: it stays
         # what it reads as, and is never tagged (who typed it is not who wrote it).
-        return [replace(comment, doubt=ORGANIZERS_TEXT) if comment.status == UNSIGNED
+        return [_replace(comment, doubt=ORGANIZERS_TEXT) if comment.status == UNSIGNED
                 else comment]
     signed = comment.status in (SIGNED, UNDATED, TAGGED)  # its last line names its author
     out: list[Comment] = []
@@ -157,22 +170,22 @@ def _comment(comment: Comment, owner, lines: list[str]) -> list[Comment]:
                 # Signature-like: a renamed account's old name, or another account's.
                 doubt = signature_names_another(comment.author, found.user)
             if doubt is None:
-                signer = replace(part, status=comment.status, author=comment.author,
-                                 timestamp=comment.timestamp)
+                signer = _replace(part, status=comment.status, author=comment.author,
+                                  timestamp=comment.timestamp)
                 if isinstance(found, Attribution):
-                    signer = replace(signer, revid=found.revid, anon=found.anon)
+                    signer = _replace(signer, revid=found.revid, anon=found.anon)
                 if (
                     comment.status == UNDATED and isinstance(found, Attribution)
                     and comment.author is not None
                     and normalize_user(found.user) == normalize_user(comment.author)
                 ):
                     # ~~~ writes no time: the edit that wrote the signature has it.
-                    signer = replace(signer, timestamp=_minute(found.timestamp),
-                                     revid=found.revid, anon=found.anon)
+                    signer = _replace(signer, timestamp=_minute(found.timestamp),
+                                      revid=found.revid, anon=found.anon)
                 out.append(signer)
             else:
-                out.append(replace(part, status=UNSIGNED, author=None, timestamp=None,
-                                   doubt=doubt))
+                out.append(_replace(part, status=UNSIGNED, author=None, timestamp=None,
+                                    doubt=doubt))
             continue
         if found is _ORGANIZER:
             continue  # question text the offline reading joined to a comment
@@ -187,7 +200,7 @@ def _part(comment: Comment, numbers: list[int], lines: list[str]) -> Comment | N
     if not numbers:
         return None
     first, last = numbers[0], numbers[-1]
-    return replace(
+    return _replace(
         comment, line=first, end_line=last, text="\n".join(lines[first - 1 : last]),
         indent=len(list_prefix(lines[first - 1])),
         placeholder=comment.placeholder and first == comment.line,
@@ -198,14 +211,14 @@ def _part(comment: Comment, numbers: list[int], lines: list[str]) -> Comment | N
 def _judged(part: Comment, found: object) -> Comment:
     """A part whose signature, if any, is not on its lines: the history says what it is."""
     if isinstance(found, Doubt):
-        return replace(part, status=UNSIGNED, author=None, timestamp=None, doubt=found.reason)
+        return _replace(part, status=UNSIGNED, author=None, timestamp=None, doubt=found.reason)
     if isinstance(found, Attribution):
-        return replace(
+        return _replace(
             part, status=SIGNED if found.signed else UNSIGNED,
             author=normalize_user(found.user), timestamp=_minute(found.timestamp),
             revid=found.revid, anon=found.anon, by_edit=found.signed,
         )
-    return replace(part, status=UNSIGNED, author=None, timestamp=None)
+    return _replace(part, status=UNSIGNED, author=None, timestamp=None)
 
 
 def lines_to_attribute(analysis: Analysis) -> list[int]:
@@ -286,7 +299,7 @@ def _merge_paragraphs(comments: list[Comment], lines: list[str]) -> list[Comment
     for comment in comments:
         previous = out[-1] if out else None
         if previous is not None and _joins(previous, comment, lines):
-            out[-1] = replace(
+            out[-1] = _replace(
                 comment, line=previous.line, indent=previous.indent,
                 text="\n".join(lines[previous.line - 1 : comment.end_line]),
                 placeholder=previous.placeholder, residue=previous.residue,

@@ -82,6 +82,7 @@ class Normalizer:
             )
         self._seen: dict[str, str] = {}  # most lines recur in revision after revision
         self.verdicts = Verdicts()  # one page's similarity verdicts, for all its searches
+        self.asked: _Asked | None = None  # the last answer of queries(), see there
 
     def __call__(self, line: str) -> str:
         norm = self._seen.get(line)
@@ -246,15 +247,17 @@ class Anchors:
     def __init__(self) -> None:
         self._pieces: dict[str, frozenset[str]] = {}
         self._anchors: dict[str, frozenset[str]] = {}
-        self._shared: dict[str, tuple[str, ...]] = {}
+        self._shared: dict[str, frozenset[str]] = {}
         self.frequency: Counter[str] | None = None  # None: every pair is compared
         self._learned: list[str] | None = None
+        self._common: frozenset[str] = frozenset()  # pieces on more than COMMON_PAIR lines
+        self._repeated: frozenset[str] = frozenset()  # pieces on 2 to COMMON_PAIR lines
 
     def pieces(self, norm: str) -> frozenset[str]:
         found = self._pieces.get(norm)
         if found is None:
             words = norm.split(" ")
-            pieces = set(map(" ".join, itertools.pairwise(words)))
+            pieces = {a + " " + b for a, b in itertools.pairwise(words)}
             if len(words) < FEW_WORDS:
                 pieces.update(norm[i : i + 4] for i in range(len(norm) - 3))
             found = self._pieces[norm] = frozenset(pieces)
@@ -265,16 +268,17 @@ class Anchors:
         MIN_FUZZY_LENGTH characters or more)."""
         if distinct == self._learned:
             return
-        frequency: Counter[str] = Counter()
-        for norm in distinct:
-            frequency.update(self.pieces(norm))
+        frequency = Counter(itertools.chain.from_iterable(map(self.pieces, distinct)))
         self.frequency, self._learned = frequency, distinct
+        self._common = frozenset(p for p, n in frequency.items() if n > COMMON_PAIR)
+        self._repeated = frozenset(p for p, n in frequency.items() if 2 <= n <= COMMON_PAIR)
         self._anchors.clear()
         self._shared.clear()
 
     def forget(self) -> None:
         """Compare every pair from now on (a page small enough)."""
         self.frequency = self._learned = None
+        self._common = self._repeated = frozenset()
         self._anchors.clear()
         self._shared.clear()
 
@@ -282,19 +286,26 @@ class Anchors:
         """The line's anchors: its pieces that few lines of the page hold."""
         found = self._anchors.get(norm)
         if found is None:
-            frequency = self.frequency or Counter()
-            found = self._anchors[norm] = frozenset(
-                piece for piece in self.pieces(norm) if frequency[piece] <= COMMON_PAIR
-            )
+            found = self._anchors[norm] = self.pieces(norm) - self._common
         return found
 
-    def shared(self, norm: str) -> tuple[str, ...]:
+    def shared(self, norm: str) -> frozenset[str]:
         """The line's anchors that another line of the page holds too."""
         found = self._shared.get(norm)
         if found is None:
-            frequency = self.frequency or Counter()
-            found = self._shared[norm] = tuple(a for a in self.of(norm) if frequency[a] >= 2)
+            found = self._shared[norm] = self.pieces(norm) & self._repeated
         return found
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """One answer of queries(): the page's lines, the lines asked about, the queries found, and
+    the page's distinct lines as the index learned them (None: the page is not indexed)."""
+
+    lines: list[str]
+    wanted: frozenset[int]
+    found: dict[int, LineQuery]
+    distinct: list[str] | None
 
 
 @dataclass
@@ -325,11 +336,10 @@ class _Postings:
         if not anchors:
             return []
         need = max(min(SHARED_ANCHORS, len(anchors) - 1), len(anchors) // SHARED_PART, 1)
-        shared: Counter[str] = Counter()
-        for piece in anchors:
-            holders = self.by_piece.get(piece)
-            if holders:
-                shared.update(holders)
+        by_piece = self.by_piece
+        shared = Counter(itertools.chain.from_iterable(
+            [by_piece[piece] for piece in anchors if piece in by_piece]
+        ))
         low, high = length_bounds(len(norm))
         return [
             other for other, count in shared.items()
@@ -432,17 +442,107 @@ def queries(
     Each wanted line is compared with the lines above it within its similarity length bounds
     only (on an indexed page, with those sharing its anchors: see the module docstring); exact
     repeats are counted, not compared. The verdicts are the normalizer's, so a page whose lines
-    are asked for several times (its text, the bot's new text) compares each pair once. The
-    page decides, for the searches of its lines in the history too, whether it is indexed.
+    are asked for several times (its text, the bot's new text) compares each pair once, and the
+    normalizer keeps its last answer: the same lines asked about again (line_keys, then
+    attribute) are answered from it. The page decides, for the searches of its lines in the
+    history too, whether it is indexed.
     """
+    wanted = set(wanted)
+    asked = normalize.asked
+    if asked is not None and wanted <= asked.wanted and asked.lines == lines:
+        return {n: q for n, q in asked.found.items() if n in wanted}
     verdicts = normalize.verdicts
     norms = [normalize(line) for line in lines]
     distinct = [n for n in dict.fromkeys(norms) if len(n) >= MIN_FUZZY_LENGTH]
     if len(distinct) > EXACT_LINES:
         verdicts.anchors.learn(distinct)
-        return _indexed_queries(norms, set(wanted), verdicts)
-    verdicts.anchors.forget()
-    return _exact_queries(norms, set(wanted), verdicts)
+        found = _indexed_queries(norms, wanted, verdicts)
+    else:
+        verdicts.anchors.forget()
+        found = _exact_queries(norms, wanted, verdicts)
+    indexed = distinct if len(distinct) > EXACT_LINES else None
+    normalize.asked = _Asked(list(lines), frozenset(wanted), dict(found), indexed)
+    return found
+
+
+def carried_queries(
+    old_lines: list[str], new_lines: list[str], wanted: Iterable[int], normalize: Normalizer
+) -> dict[int, LineQuery] | None:
+    """queries(new_lines, wanted, normalize), carried over from the normalizer's last answer,
+    for `old_lines`, when the new lines are the old ones (each with the same normalized text:
+    an unsigned tag appended) with lines inserted, as the bot's edit makes them; None when the
+    answer cannot be shown to be the same (then ask queries()).
+
+    The old page must be indexed. A wanted line's query counts the lines above it that are the
+    same or similar; the old lines above a wanted line are the same in both pages, and it is
+    checked that the inserted lines change none of the counts: none is the same as a wanted
+    line, none is similar to a wanted line that shares an anchor with it, and the pieces the
+    new lines add to the index's counts make no wanted line's anchor common. (Between old lines,
+    what anchors they share stays the same: a piece two of them hold is held by two lines
+    already, and it stays below COMMON_PAIR wherever a wanted line holds it.)
+    """
+    asked = normalize.asked
+    if asked is None or asked.distinct is None or asked.lines != old_lines:
+        return None
+    wanted = set(wanted)
+    old = [(n, norm) for n, norm in enumerate(map(normalize, old_lines), start=1) if norm]
+    found: dict[int, LineQuery] = {}
+    inserted: Counter[str] = Counter()
+    k = 0
+    for number, line in enumerate(new_lines, start=1):
+        norm = normalize(line)
+        if not norm:
+            continue  # blank lines count for nothing
+        if k < len(old) and old[k][1] == norm:
+            if number in wanted:
+                query = asked.found.get(old[k][0])
+                if query is None:
+                    return None  # the old answer did not ask about that line
+                found[number] = query
+            k += 1
+        elif number in wanted:
+            return None
+        else:
+            inserted[norm] += 1
+    if k < len(old):
+        return None  # an old line is gone or changed
+    wanted_norms = {query.norm for query in found.values()}
+    if not wanted_norms.isdisjoint(inserted):
+        return None
+    fuzzy = [norm for norm in wanted_norms if len(norm) >= MIN_FUZZY_LENGTH]
+    others = [norm for norm in inserted if len(norm) >= MIN_FUZZY_LENGTH]
+    if not fuzzy or not others:
+        return found
+    anchors = normalize.verdicts.anchors
+    anchors.learn(asked.distinct)
+    frequency = anchors.frequency or Counter()
+    known = set(asked.distinct)
+    added: Counter[str] = Counter()
+    for norm in others:
+        if norm not in known:
+            added.update(anchors.pieces(norm))
+    common = {
+        piece for piece, more in added.items()
+        if 0 < frequency[piece] <= COMMON_PAIR < frequency[piece] + more
+    }
+    if common and any(not common.isdisjoint(anchors.pieces(norm)) for norm in fuzzy):
+        return None
+    # Which inserted lines hold each piece: a wanted line is compared with those holding one of
+    # its anchors, no more than COMMON_PAIR of them an anchor now that none became common.
+    holding: dict[str, list[str]] = {}
+    for other in others:
+        for piece in anchors.pieces(other):
+            holding.setdefault(piece, []).append(other)
+    verdicts = normalize.verdicts
+    for norm in fuzzy:
+        low, high = length_bounds(len(norm))
+        pool = itertools.chain.from_iterable(
+            [holding[piece] for piece in anchors.of(norm) if piece in holding]
+        )
+        for other in dict.fromkeys(pool):
+            if low <= len(other) <= high and verdicts.similar(norm, other):
+                return None
+    return found
 
 
 def _exact_queries(

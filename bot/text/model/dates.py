@@ -11,6 +11,7 @@ winter time, the repeated hour of the autumn change told apart by its abbreviati
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from datetime import tzinfo as TzInfo
 from functools import lru_cache
@@ -372,20 +373,32 @@ def format_date(when: datetime, profile: SiteProfile) -> str:
 
 
 def _code(code: str, t: datetime, profile: SiteProfile) -> str:
-    hour12 = t.hour % 12 or 12
-    values = {
-        "d": f"{t.day:02d}", "j": str(t.day), "m": f"{t.month:02d}", "n": str(t.month),
-        "Y": f"{t.year:04d}", "y": f"{t.year % 100:02d}", "xkY": str(t.year + _THAI_OFFSET),
-        "H": f"{t.hour:02d}", "G": str(t.hour), "h": f"{hour12:02d}", "g": str(hour12),
-        "i": f"{t.minute:02d}", "s": f"{t.second:02d}",
-        "F": profile.months[t.month - 1], "xg": profile.months_genitive[t.month - 1],
-        "M": profile.months_abbrev[t.month - 1],
-        # MediaWiki's weekday lists start on Sunday; Python's weekday() on Monday.
-        "l": profile.weekdays[(t.weekday() + 1) % 7],
-        "D": profile.weekdays_abbrev[(t.weekday() + 1) % 7],
-        "N": str(t.isoweekday()), "w": str(t.isoweekday() % 7),
-        "a": "am" if t.hour < 12 else "pm", "A": "AM" if t.hour < 12 else "PM", "xx": "x",
-    }
     if code in _SILENT:
         return ""
-    return values.get(code, code)
+    write = _CODES.get(code)
+    return code if write is None else write(t, profile)
+
+
+def _hour12(t: datetime) -> int:
+    return t.hour % 12 or 12
+
+
+# What each format code writes; a code not here writes itself.
+_CODES: dict[str, Callable[[datetime, SiteProfile], str]] = {
+    "d": lambda t, p: f"{t.day:02d}", "j": lambda t, p: str(t.day),
+    "m": lambda t, p: f"{t.month:02d}", "n": lambda t, p: str(t.month),
+    "Y": lambda t, p: f"{t.year:04d}", "y": lambda t, p: f"{t.year % 100:02d}",
+    "xkY": lambda t, p: str(t.year + _THAI_OFFSET),
+    "H": lambda t, p: f"{t.hour:02d}", "G": lambda t, p: str(t.hour),
+    "h": lambda t, p: f"{_hour12(t):02d}", "g": lambda t, p: str(_hour12(t)),
+    "i": lambda t, p: f"{t.minute:02d}", "s": lambda t, p: f"{t.second:02d}",
+    "F": lambda t, p: p.months[t.month - 1], "xg": lambda t, p: p.months_genitive[t.month - 1],
+    "M": lambda t, p: p.months_abbrev[t.month - 1],
+    # MediaWiki's weekday lists start on Sunday; Python's weekday() on Monday.
+    "l": lambda t, p: p.weekdays[(t.weekday() + 1) % 7],
+    "D": lambda t, p: p.weekdays_abbrev[(t.weekday() + 1) % 7],
+    "N": lambda t, p: str(t.isoweekday()), "w": lambda t, p: str(t.isoweekday() % 7),
+    "a": lambda t, p: "am" if t.hour < 12 else "pm",
+    "A": lambda t, p: "AM" if t.hour < 12 else "PM",
+    "xx": lambda t, p: "x",
+}

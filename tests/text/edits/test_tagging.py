@@ -6,18 +6,22 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.render import render
 from bot.text.edits.tagging import (
     ALREADY_TAGGED,
     GRACE,
     HIDDEN_END,
     NOT_ATTRIBUTED,
     OPTED_OUT,
+    TEMPLATE_FILE,
     UNDATED_OFF,
     TaggingPolicy,
+    render_tag,
     tag_comments,
+    template_names,
     template_param,
     untag,
 )
@@ -288,3 +292,25 @@ def test_tagging_only_appends(text: str, users: list[str | None]) -> None:
     assert all(made.revid != 8 for made in result.tagged)  # never the edit that signed
     again, result = tag(out, attributions, tag_undated=True)
     assert again == out and not result.tagged
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["unsigned", "ip", "undated"]), st.text(min_size=1, max_size=30),
+    st.datetimes(timezones=st.just(UTC)), st.booleans(),
+    st.sampled_from([(), ("user", "date"), ("date", "user")]),
+    st.sampled_from(["", "unsigned", "Unsigned IP", "user:x|y", "subst:foo"]),
+)
+def test_a_tag_is_its_template_rendered_with_its_values(
+    kind: str, user: str, when: datetime, subst: bool, order: tuple[str, ...], name: str
+) -> None:
+    """render_tag fills a form rendered once from the template: the same as rendering it."""
+    policy = TaggingPolicy(template=name, ip_template=name, undated_template=name, subst=subst,
+                           order=order)
+    template = template_names(policy, ENGLISH)[kind]
+    expected = render(
+        TEMPLATE_FILE, name=template, subst=subst, order=order or ENGLISH.tag_order(template),
+        user=None if kind == "undated" else template_param(user),
+        date=template_param(format_date(when, ENGLISH)),
+    ).strip()
+    assert render_tag(kind, user, when, policy, ENGLISH) == expected

@@ -186,3 +186,17 @@ def test_recorded_histories_are_attributed_alike_indexed_or_not(monkeypatch) -> 
         with monkeypatch.context() as patch:
             patch.setattr(lines, "EXACT_LINES", 0)
             assert _attribution(name) == exact, name
+
+
+def test_the_same_lines_asked_again_are_answered_alike() -> None:
+    """queries() keeps its last answer: the same lines asked again (all, or some of the wanted
+    ones) get what a fresh normalizer answers; other lines are asked afresh."""
+    page, wanted = _page(60_000, 5)
+    normalizer = line_normalizer(PageOptions(tag_unsigned=True), ENGLISH)
+    first = queries(page, wanted, normalizer)
+    assert queries(list(page), wanted, normalizer) == first
+    some = wanted[::3]
+    assert queries(page, some, normalizer) == {n: first[n] for n in some if n in first}
+    other = [*page[:10], "A line of someone's, put in above the rest of the page.", *page[10:]]
+    fresh = line_normalizer(PageOptions(tag_unsigned=True), ENGLISH)
+    assert queries(other, wanted, normalizer) == queries(other, wanted, fresh)
