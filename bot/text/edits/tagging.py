@@ -102,10 +102,12 @@ def render_tag(
     answer for the kind, when the caller has it."""
     name, order = template or tag_template(kind, policy, profile)
     date = template_param(format_date(when, profile))
-    if "\x00" in name:
+    form = _tag_form(name, policy.subst, order, kind == "undated")
+    if "\x00" in name or form.count(_USER) != (kind != "undated") or form.count(_DATE) != 1:
+        # A template (an operator's edit of it, say) that does not place each value once as
+        # given: rendered as it is.
         return render(TEMPLATE_FILE, name=name, subst=policy.subst, order=order,
                       user=None if kind == "undated" else template_param(user), date=date).strip()
-    form = _tag_form(name, policy.subst, order, kind == "undated")
     if kind != "undated":
         form = form.replace(_USER, template_param(user))
     return form.replace(_DATE, date).strip()

@@ -314,3 +314,26 @@ def test_a_tag_is_its_template_rendered_with_its_values(
         date=template_param(format_date(when, ENGLISH)),
     ).strip()
     assert render_tag(kind, user, when, policy, ENGLISH) == expected
+
+
+def test_a_template_that_changes_its_values_is_rendered_as_it_is(monkeypatch) -> None:
+    """An edited tag template that does not place the user as given (here: upper case) gets no
+    form filled in: each tag is the template rendered."""
+    from bot.render import environment
+    from bot.text.edits import tagging
+
+    shipped = environment().get_template(TEMPLATE_FILE).render
+    tagging._tag_form.cache_clear()
+
+    def upper(template: str, **values: object) -> str:
+        if isinstance(values.get("user"), str):
+            values["user"] = values["user"].upper()
+        return shipped(**values)
+
+    monkeypatch.setattr(tagging, "render", upper)
+    when = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
+    try:
+        tag = render_tag("unsigned", "Alice", when, TaggingPolicy(), ENGLISH)
+    finally:
+        tagging._tag_form.cache_clear()
+    assert tag == "{{unsigned|ALICE|09:15, 20 September 2016 (UTC)}}"
