@@ -167,9 +167,14 @@ def environment(extra_dir: str | None = None) -> jinja2.Environment:
     return env
 
 
+def load(template: str, extra_dir: str | None = None) -> jinja2.Template:
+    """One template by file name, compiled on its first use in a process."""
+    return environment(extra_dir).get_template(template)
+
+
 def render(template: str, extra_dir: str | None = None, **values: object) -> str:
     """Render one template by file name, e.g. render("summary.wikitext.j2", ...)."""
-    return environment(extra_dir).get_template(template).render(**values)
+    return load(template, extra_dir).render(**values)
 
 
 def render_file(path: str | Path, **values: object) -> str:
