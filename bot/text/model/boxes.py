@@ -242,13 +242,14 @@ def _line_contexts(flat: str, line_starts: list[int]) -> list[str]:
 
 
 def find_boxes(
-    masked_lines: list[str], comments: Sequence[tuple[int, int]] = (), masked: str | None = None
+    masked_lines: list[str], comments: Sequence[tuple[int, int]] = (), masked: str | None = None,
+    tags: PageTags | None = None,
 ) -> list[BoxSpan]:
     """Every collapsible box, as line spans; an unbalanced box runs to the end of its section.
 
     Anchor-only lines right above a box are part of it. `comments` are the HTML comments' spans
     in the text (gone before MediaWiki reads tags, as in PageTags). `masked` is
-    "\n".join(masked_lines), when the caller has it.
+    "\n".join(masked_lines), and `tags` PageTags(masked, comments), when the caller has them.
     """
     if not any(BOX_START.match(line) for line in masked_lines):
         return []  # no box: the page's tags need not be read
@@ -258,7 +259,9 @@ def find_boxes(
         offset += len(line) + 1
     if masked is None:
         masked = "\n".join(masked_lines)
-    deltas = PageTags(masked, comments).div_deltas(line_starts)
+    if tags is None:
+        tags = PageTags(masked, comments)
+    deltas = tags.div_deltas(line_starts)
     boxes: list[BoxSpan] = []
     i = 0
     while i < len(masked_lines):

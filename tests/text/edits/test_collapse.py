@@ -18,6 +18,7 @@ from bot.text.edits.collapse import (
     _NESTING,
     STYLES,
     CollapseOptions,
+    _nesting_depths,
     _nesting_tokens,
     convert,
     unconvert,
@@ -490,3 +491,42 @@ def test_the_page_is_scanned_for_nesting_as_each_line_was(text: str) -> None:
         for number, line in enumerate(masked) for match in _NESTING.finditer(line)
     ]
     assert [where(number, match) for number, match in _nesting_tokens(masked)] == expected
+
+
+def plain_nesting_depths(masked: list[str]) -> list[int]:
+    """_nesting_depths as first written: each line's depth summed from the counts anew."""
+    steps: list[tuple[int, str, int]] = []
+    unclosed: dict[str, list[int]] = {}
+    for number, line in enumerate(masked):
+        for token in _NESTING.finditer(line):
+            kind = token.lastgroup or ""
+            if token["tag"]:
+                if token["selfclosing"]:
+                    continue
+                name = token["tag"].lower()
+                if not token["slash"]:
+                    unclosed.setdefault(name, []).append(len(steps))
+                    steps.append((number, "pending", 1))
+                elif unclosed.get(name):
+                    opened = unclosed[name].pop()
+                    steps[opened] = (steps[opened][0], "tag", 1)
+                    steps.append((number, "tag", -1))
+                continue
+            steps.append((number, kind.removeprefix("un"), -1 if kind.startswith("un") else 1))
+    counts = {"brace": 0, "table": 0, "tag": 0}
+    depths, position = [], 0
+    for number in range(len(masked) + 1):
+        depths.append(sum(counts.values()))
+        while position < len(steps) and steps[position][0] == number:
+            _, kind, step = steps[position]
+            if kind in counts:
+                counts[kind] = max(0, counts[kind] + step)
+            position += 1
+    return depths
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NESTING_PIECES, max_size=30).map("".join))
+def test_nesting_depths_are_those_of_the_plain_form(text: str) -> None:
+    masked = text.split("\n")
+    assert _nesting_depths(masked) == plain_nesting_depths(masked)
