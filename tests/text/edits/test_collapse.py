@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 from bot.errors import InputError
 from bot.text.edits.collapse import (
     _NESTING,
+    _START_MARKER,
     STYLES,
     CollapseOptions,
     _nesting_depths,
     _nesting_tokens,
+    _start_marker,
     convert,
     unconvert,
 )
@@ -530,3 +532,17 @@ def plain_nesting_depths(masked: list[str]) -> list[int]:
 def test_nesting_depths_are_those_of_the_plain_form(text: str) -> None:
     masked = text.split("\n")
     assert _nesting_depths(masked) == plain_nesting_depths(masked)
+
+
+MARKER_PIECES = st.sampled_from([
+    "<!-- consultation-bot fold", "<!-- consultation-bot fold [1 2 3 0123abcd] -->\n",
+    "<!-- consultation-bot fold: == Q == [1 0 0 ffffffff] -->\n", ": x", " [1 2 3 0123abcd] -->",
+    "\n", "x", "<!-- ", "-->", "\n<!-- consultation-bot fold [1 2 3 0123abcd] -->",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(MARKER_PIECES, max_size=12).map("".join), st.integers(0, 40))
+def test_start_markers_are_found_as_the_pattern_finds_them(text: str, position: int) -> None:
+    found, expected = _start_marker(text, position), _START_MARKER.search(text, position)
+    assert (found and found.span()) == (expected and expected.span())
