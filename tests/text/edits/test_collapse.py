@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 from bot.errors import InputError
 from bot.text.edits.collapse import (
     _NESTING,
+    _NESTING_INSIDE,
     _START_MARKER,
     STYLES,
     CollapseOptions,
     _nesting_depths,
+    _nesting_matches,
     _nesting_tokens,
     _start_marker,
     convert,
@@ -493,6 +495,16 @@ def test_the_page_is_scanned_for_nesting_as_each_line_was(text: str) -> None:
         for number, line in enumerate(masked) for match in _NESTING.finditer(line)
     ]
     assert [where(number, match) for number, match in _nesting_tokens(masked)] == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NESTING_PIECES, max_size=30).map("".join))
+def test_nesting_matches_are_those_of_the_pattern(text: str) -> None:
+    def seen(match: re.Match[str]) -> tuple[int, int, str | None]:
+        return match.start(), match.end(), match.lastgroup
+
+    expected = [seen(m) for m in _NESTING_INSIDE.finditer(text)]
+    assert [seen(m) for m in _nesting_matches(text)] == expected
 
 
 def plain_nesting_depths(masked: list[str]) -> list[int]:
