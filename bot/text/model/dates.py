@@ -217,6 +217,8 @@ def to_utc(local: datetime, shown: str, profile: SiteProfile) -> datetime:
             offset = aware.utcoffset()
             if offset is not None and int(offset.total_seconds()) // 60 in offsets:
                 return aware.astimezone(UTC)
+    if not offsets[0]:
+        return local.replace(tzinfo=UTC)  # (the same, without a timedelta: most wikis sign in UTC)
     return (local - timedelta(minutes=offsets[0])).replace(tzinfo=UTC)
 
 

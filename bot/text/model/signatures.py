@@ -105,7 +105,11 @@ def _names(profile: SiteProfile) -> _Names:
 
 def user_from_target(target: str, profile: SiteProfile) -> str | None:
     """The user a link target points to (User:, User talk:, Special:Contributions/), if any."""
-    cache = _names(profile).targets
+    return _user_of(target, profile, _names(profile).targets)
+
+
+def _user_of(target: str, profile: SiteProfile, cache: dict[str, str | None]) -> str | None:
+    """user_from_target, given the profile's cache (_names(profile).targets)."""
     if target in cache:
         return cache[target]
     user = _user_from_target(target, profile)
@@ -285,10 +289,11 @@ def _links_back(line: str, profile: SiteProfile, floor: int, start: int) -> Iter
     only as far back as asked. A link holds "[[" only at its start, so each "[[" before `start`
     begins one link of the line or none, as a scan from the line's start would find."""
     bound = start + 1  # the next "[[" looked at ends before this
+    cache = _names(profile).targets
     while (at := line.rfind("[[", floor, bound)) >= 0:
         match = _LINK.match(line, at, start)
         if match is not None:
-            user = user_from_target(match.group(1), profile)
+            user = _user_of(match.group(1), profile, cache)
             if user is not None:
                 yield UserLink(at, match.end(), user)
         bound = at + 1
