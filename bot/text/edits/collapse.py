@@ -419,12 +419,13 @@ def _replies(masked: list[str]) -> set[int]:
     replies: set[int] = set()
     in_definitions = False
     for i, line in enumerate(masked):
-        prefix = list_prefix(line)
-        if prefix.startswith(";"):
+        first = line[:1]  # what the line's list markers start with, if it has any
+        if first == ";":
             in_definitions = True
-        elif prefix.startswith(":") and not in_definitions:
-            replies.add(i)
-        elif not prefix.startswith(":"):
+        elif first == ":":
+            if not in_definitions:
+                replies.add(i)
+        else:
             in_definitions = False
     return replies
 

@@ -117,6 +117,8 @@ class PageTags:
     # -- offsets --------------------------------------------------------------------------------
 
     def _original(self, flat_position: int, end: bool = False) -> int:
+        if len(self._pieces) == 1:
+            return flat_position  # nothing hidden: the same offsets
         k = bisect_right(self._flat_starts, flat_position - 1 if end else flat_position) - 1
         flat_start, start = self._pieces[max(k, 0)]
         return start + flat_position - flat_start

@@ -23,6 +23,7 @@ from bot.text.edits.collapse import (
     _nesting_depths,
     _nesting_matches,
     _nesting_tokens,
+    _replies,
     _start_marker,
     convert,
     unconvert,
@@ -558,3 +559,28 @@ MARKER_PIECES = st.sampled_from([
 def test_start_markers_are_found_as_the_pattern_finds_them(text: str, position: int) -> None:
     found, expected = _start_marker(text, position), _START_MARKER.search(text, position)
     assert (found and found.span()) == (expected and expected.span())
+
+
+def plain_replies(masked: list[str]) -> set[int]:
+    """_replies as first written: each line's list markers read with list_prefix."""
+    from bot.text.model.analysis import list_prefix
+
+    replies: set[int] = set()
+    in_definitions = False
+    for i, line in enumerate(masked):
+        prefix = list_prefix(line)
+        if prefix.startswith(";"):
+            in_definitions = True
+        elif prefix.startswith(":") and not in_definitions:
+            replies.add(i)
+        elif not prefix.startswith(":"):
+            in_definitions = False
+    return replies
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([":", ";", "*", "#", " ", "x", "::", ":*", ";:", "\n"]),
+                max_size=30).map("".join))
+def test_replies_are_the_lines_the_plain_form_finds(text: str) -> None:
+    masked = text.split("\n")
+    assert _replies(masked) == plain_replies(masked)
