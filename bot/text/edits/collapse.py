@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
@@ -288,8 +288,8 @@ class _Page:
         masked = mask(text, spans)
         self.masked = masked.split("\n")
         self.headings = _headings(self.lines, self.masked, [s.line - 1 for s in analysis.sections])
-        self.depth = _nesting_depths(self.masked)
         self.hidden = _HiddenSpans(text, self.lines, spans)
+        self.depth = _nesting_depths(self.masked, masked, self.hidden.line_starts)
         # HTML comments are gone before MediaWiki reads tags: `<d<!-- -->iv>` is a div.
         comments = [(a, b) for a, b in self.hidden.spans if text.startswith("<!--", a)]
         self.tags = PageTags(masked, comments)
@@ -430,15 +430,20 @@ def _replies(masked: list[str]) -> set[int]:
     return replies
 
 
-def _nesting_tokens(masked: list[str]) -> list[tuple[int, re.Match[str]]]:
+def _nesting_tokens(
+    masked: list[str], text: str | None = None, starts: Sequence[int] | None = None
+) -> list[tuple[int, re.Match[str]]]:
     """(line, match) of every _NESTING match of every line, in order: one scan of the page,
     and a scan of their own for the lines where a table's edge may start (there `^` decides
-    which alternative wins)."""
-    text = "\n".join(masked)
-    starts, offset = [], 0
-    for line in masked:
-        starts.append(offset)
-        offset += len(line) + 1
+    which alternative wins). `text` is "\n".join(masked) and `starts` the offsets its lines
+    start at (one more entry may follow), when the caller has them."""
+    if text is None:
+        text = "\n".join(masked)
+    if starts is None:
+        starts, offset = [], 0
+        for line in masked:
+            starts.append(offset)
+            offset += len(line) + 1
     # The lines _TABLE_EDGE.finditer(text) matches on: each match holds "{|" or "|}", found
     # faster by str.find than by trying the pattern at every line start.
     edge_lines = set()
@@ -483,7 +488,9 @@ def _nesting_matches(text: str) -> list[re.Match[str]]:
     return found
 
 
-def _nesting_depths(masked: list[str]) -> list[int]:
+def _nesting_depths(
+    masked: list[str], text: str | None = None, starts: Sequence[int] | None = None
+) -> list[int]:
     """Per line, the total nesting open where it starts (one more entry for the end).
 
     A tag counts only when closed further on: an unclosed <small> (in an old signature, say)
@@ -491,7 +498,7 @@ def _nesting_depths(masked: list[str]) -> list[int]:
     """
     steps: list[tuple[int, str, int]] = []  # (line, kind, +1 or -1)
     unclosed: dict[str, list[int]] = {}  # tag name -> indexes in steps of opens not yet closed
-    for number, token in _nesting_tokens(masked):
+    for number, token in _nesting_tokens(masked, text, starts):
         kind = token.lastgroup or ""
         if token["tag"]:
             if token["selfclosing"]:

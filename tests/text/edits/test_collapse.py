@@ -544,7 +544,9 @@ def plain_nesting_depths(masked: list[str]) -> list[int]:
 @given(st.lists(NESTING_PIECES, max_size=30).map("".join))
 def test_nesting_depths_are_those_of_the_plain_form(text: str) -> None:
     masked = text.split("\n")
+    starts = [sum(len(line) + 1 for line in masked[:number]) for number in range(len(masked) + 1)]
     assert _nesting_depths(masked) == plain_nesting_depths(masked)
+    assert _nesting_depths(masked, text, starts) == plain_nesting_depths(masked)
 
 
 MARKER_PIECES = st.sampled_from([
