@@ -289,7 +289,7 @@ class _Segment:
                 section_index=self.index,
                 line=(line := first + 1),
                 end_line=line if last == first else last + 1,
-                indent=len(list_prefix(self.masked[first])),
+                indent=len(pending.prefix),  # list_prefix of the first line
                 author=author,
                 timestamp=when,
                 status=status,
