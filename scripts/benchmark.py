@@ -3,11 +3,12 @@
 Pages of 0.25 to 8 MB are generated from a seed (tests/text/pages.py: parts, questions with long
 backgrounds, prompts, signed, unsigned and tagged comments, replies, mentions, votes, boxes).
 Each figure is the CPU time (time.process_time, no tracer) of one operation in a fresh child
-process, the minimum of --repeat runs, and that process's peak RSS as the OS reports it
-(resource.getrusage). This process stays small (the pages are made in a child too): Linux
-counts the peak of the process a child was forked from in the child's. The peers, timed in the
-same run on the same pages, are mwparserfromhell.parse (the wikitext parser pywikibot uses) and
-one pass of a plain signature regex.
+process (its imports and the compiling of the shipped templates it renders done before the
+clock starts: one-off costs of a process, not of a page), the minimum of --repeat runs, and that
+process's peak RSS as the OS reports it (resource.getrusage). This process stays small (the
+pages are made in a child too): Linux counts the peak of the process a child was forked from in
+the child's. The peers, timed in the same run on the same pages, are mwparserfromhell.parse (the
+wikitext parser pywikibot uses) and one pass of a plain signature regex.
 
 With --wiki, the same table also gives the wiki scenarios of issue 13, each run on its own
 throwaway local wiki: scripts/benchmark_requests.py (100 pages: a first pass, no-change passes,
@@ -48,6 +49,13 @@ OPERATIONS = (
     "analyze", "convert", "summary", "plan_page", "convert --diff", "analyze --json",
     "mwparserfromhell", "signature regex",
 )
+# The shipped templates each operation renders (compiled before the clock starts).
+TEMPLATES_OF = {
+    "convert": ("box.wikitext.j2",),
+    "convert --diff": ("box.wikitext.j2",),
+    "summary": ("summary.wikitext.j2",),
+    "plan_page": ("box.wikitext.j2", "unsigned.wikitext.j2", "edit_summary.txt.j2"),
+}
 
 
 def _options():
@@ -78,9 +86,12 @@ def prepare(folder: Path, size_mb: float, seed: int) -> Path:
 
 # -- the child: one operation, timed ----------------------------------------------------------
 def _operation(name: str, path: Path) -> Callable[[], object]:
-    """The operation, set up (imports, input read) outside what is timed."""
+    """The operation, set up (imports, the shipped templates compiled, input read) outside what
+    is timed."""
     from bot.text.model.analysis import analyze
     from bot.text.model.profile import ENGLISH
+
+    _compile_templates(TEMPLATES_OF.get(name, ()))
 
     if name in ("convert --diff", "analyze --json"):
         import bot.cli
@@ -134,6 +145,17 @@ def _operation(name: str, path: Path) -> Callable[[], object]:
     if name == "signature regex":
         return lambda: f"{len(SIGNATURE.findall(text))} signatures"
     raise ValueError(name)
+
+
+def _compile_templates(names: tuple[str, ...]) -> None:
+    """Compile the shipped jinja2 templates an operation renders, as importing compiles the
+    bot's modules: a one-off cost of each process (about 40 ms for the summary's), the same for
+    every page size, that would otherwise be counted in the first render."""
+    if names:
+        from bot.render import load
+
+        for template in names:
+            load(template)
 
 
 def child(name: str, path: Path) -> None:

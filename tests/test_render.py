@@ -182,3 +182,12 @@ def test_labels_follow_the_language_its_fallbacks_and_plural_rules() -> None:
         "Bot: folded 1 question intro")
     with pytest.raises(KeyError):
         label("no-such-label")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2000), max_size=60))
+def test_escaping_replaces_what_the_translation_tables_replace(text: str) -> None:
+    from bot.render import _INERT_CHARS, _INERT_TABLE, _TARGET_CHARS, _TARGET_TABLE
+
+    assert _INERT_CHARS(text) == text.translate(_INERT_TABLE)
+    assert _TARGET_CHARS(text) == text.translate(_TARGET_TABLE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
@@ -46,6 +46,7 @@ _START_MARKER = re.compile(
     r"\[1 (?P<prefix>\d+) (?P<suffix>\d+) (?P<digest>[0-9a-f]{8})\] -->\n",
     re.MULTILINE,
 )
+_MARKER_OPENING = f"<!-- {MARKER_WORD}"  # what every _START_MARKER match starts with
 _ENCODE = re.compile(r"[%<>\x00-\x1f\x7f]")
 # Same as sections._HEADING: where the title sits in a heading line.
 _HEADING = re.compile(r"^(={1,6})(.+?)(={1,6})[ \t]*$")
@@ -59,9 +60,11 @@ _NESTING = re.compile(
     re.IGNORECASE,
 )
 # _NESTING but for the alternatives anchored at a line's start, for a whole page at once: no
-# match runs across a line's end, and a line where a table's edge can match is read alone.
+# match runs across a line's end, and a line where a table's edge can match is read alone. Each
+# alternative starts with its literal character, outside any group, so that the regex engine
+# looks only at "{", "}" and "<" (a group first makes it try every position: 3 times slower).
 _NESTING_INSIDE = re.compile(
-    r"(?P<brace>\{\{)|(?P<unbrace>\}\})"
+    r"\{\{(?P<brace>)|\}\}(?P<unbrace>)"
     r"|<(?P<slash>/?)(?P<tag>table|ref|references|gallery|poem|math|chem|score|timeline|graph"
     r"|imagemap|inputbox|templatedata|mapframe|categorytree|includeonly|noinclude|onlyinclude"
     r"|blockquote|center|span|small|big|font|ul|ol|dl|section)"
@@ -186,10 +189,12 @@ def convert(
 
 def unconvert(text: str) -> str:
     """The page with every box the bot made turned back into the text it was made from."""
+    if _start_marker(text, 0) is None:
+        return text  # no box of the bot's (and the markers need not be found)
     markers = _Markers(text)
     parts: list[str] = []
     done = search = 0
-    while (start := _START_MARKER.search(text, search)) is not None:
+    while (start := _start_marker(text, search)) is not None:
         end = markers.end_after(start.end())
         restored = markers.restore(start, end)
         if restored is None:
@@ -198,6 +203,18 @@ def unconvert(text: str) -> str:
         parts += [text[done : start.start()], restored]
         done = search = end + len(END_MARKER)
     return "".join([*parts, text[done:]])
+
+
+def _start_marker(text: str, position: int) -> re.Match[str] | None:
+    """_START_MARKER.search(text, position), tried only where its text starts (found by
+    str.find): trying its `^` at every position is many times slower."""
+    at = text.find(_MARKER_OPENING, position)
+    while at >= 0:
+        match = _START_MARKER.match(text, at)
+        if match is not None:
+            return match
+        at = text.find(_MARKER_OPENING, at + 1)
+    return None
 
 
 class _Markers:
@@ -271,8 +288,8 @@ class _Page:
         masked = mask(text, spans)
         self.masked = masked.split("\n")
         self.headings = _headings(self.lines, self.masked, [s.line - 1 for s in analysis.sections])
-        self.depth = _nesting_depths(self.masked)
         self.hidden = _HiddenSpans(text, self.lines, spans)
+        self.depth = _nesting_depths(self.masked, masked, self.hidden.line_starts)
         # HTML comments are gone before MediaWiki reads tags: `<d<!-- -->iv>` is a div.
         comments = [(a, b) for a, b in self.hidden.spans if text.startswith("<!--", a)]
         self.tags = PageTags(masked, comments)
@@ -382,6 +399,8 @@ def _title_risk(heading: _Heading) -> str | None:
     """Why a heading's title must not go into a box's toggle, or None."""
     if heading.rendered is None:
         return "its title is too long or nested too deep to render offline"
+    if "<" not in heading.title:
+        return None  # no tag, nor half of one
     masked = mask(heading.title)
     tags = PageTags(masked)
     fragments = len(_DIV_OR_TABLE.findall(masked))
@@ -400,38 +419,78 @@ def _replies(masked: list[str]) -> set[int]:
     replies: set[int] = set()
     in_definitions = False
     for i, line in enumerate(masked):
-        prefix = list_prefix(line)
-        if prefix.startswith(";"):
+        first = line[:1]  # what the line's list markers start with, if it has any
+        if first == ";":
             in_definitions = True
-        elif prefix.startswith(":") and not in_definitions:
-            replies.add(i)
-        elif not prefix.startswith(":"):
+        elif first == ":":
+            if not in_definitions:
+                replies.add(i)
+        else:
             in_definitions = False
     return replies
 
 
-def _nesting_tokens(masked: list[str]) -> list[tuple[int, re.Match[str]]]:
+def _nesting_tokens(
+    masked: list[str], text: str | None = None, starts: Sequence[int] | None = None
+) -> list[tuple[int, re.Match[str]]]:
     """(line, match) of every _NESTING match of every line, in order: one scan of the page,
     and a scan of their own for the lines where a table's edge may start (there `^` decides
-    which alternative wins)."""
-    text = "\n".join(masked)
-    starts, offset = [], 0
-    for line in masked:
-        starts.append(offset)
-        offset += len(line) + 1
-    edges = sorted({bisect_right(starts, m.start()) - 1 for m in _TABLE_EDGE.finditer(text)})
-    edge_lines = set(edges)
+    which alternative wins). `text` is "\n".join(masked) and `starts` the offsets its lines
+    start at (one more entry may follow), when the caller has them."""
+    if text is None:
+        text = "\n".join(masked)
+    if starts is None:
+        starts, offset = [], 0
+        for line in masked:
+            starts.append(offset)
+            offset += len(line) + 1
+    # The lines _TABLE_EDGE.finditer(text) matches on: each match holds "{|" or "|}", found
+    # faster by str.find than by trying the pattern at every line start.
+    edge_lines = set()
+    for mark in ("{|", "|}"):
+        at = text.find(mark)
+        while at >= 0:
+            number = bisect_right(starts, at) - 1
+            if _TABLE_EDGE.match(text, starts[number]):
+                edge_lines.add(number)
+            at = text.find(mark, at + 1)
+    edges = sorted(edge_lines)
     tokens = [
-        (number, match) for match in _NESTING_INSIDE.finditer(text)
+        (number, match) for match in _nesting_matches(text)
         if (number := bisect_right(starts, match.start()) - 1) not in edge_lines
     ]
     for number in edges:
         tokens += [(number, match) for match in _NESTING.finditer(masked[number])]
-    tokens.sort(key=lambda token: token[0])  # stable: each line's matches stay in order
+    if edges:
+        tokens.sort(key=lambda token: token[0])  # stable: each line's matches stay in order
     return tokens
 
 
-def _nesting_depths(masked: list[str]) -> list[int]:
+def _nesting_matches(text: str) -> list[re.Match[str]]:
+    """list(_NESTING_INSIDE.finditer(text)), the pattern tried only where one of its matches
+    can start ("{{", "}}" or "<", found by str.find): the regex engine's own scan for them is
+    several times slower. As finditer, a match starts after the previous one ends."""
+    candidates = []
+    for mark in ("{{", "}}", "<"):
+        at = text.find(mark)
+        while at >= 0:
+            candidates.append(at)
+            at = text.find(mark, at + 1)
+    candidates.sort()
+    found, end = [], 0
+    for at in candidates:
+        if at < end:
+            continue
+        match = _NESTING_INSIDE.match(text, at)
+        if match is not None:
+            found.append(match)
+            end = match.end()
+    return found
+
+
+def _nesting_depths(
+    masked: list[str], text: str | None = None, starts: Sequence[int] | None = None
+) -> list[int]:
     """Per line, the total nesting open where it starts (one more entry for the end).
 
     A tag counts only when closed further on: an unclosed <small> (in an old signature, say)
@@ -439,7 +498,7 @@ def _nesting_depths(masked: list[str]) -> list[int]:
     """
     steps: list[tuple[int, str, int]] = []  # (line, kind, +1 or -1)
     unclosed: dict[str, list[int]] = {}  # tag name -> indexes in steps of opens not yet closed
-    for number, token in _nesting_tokens(masked):
+    for number, token in _nesting_tokens(masked, text, starts):
         kind = token.lastgroup or ""
         if token["tag"]:
             if token["selfclosing"]:
@@ -455,15 +514,18 @@ def _nesting_depths(masked: list[str]) -> list[int]:
             continue
         steps.append((number, kind.removeprefix("un"), -1 if kind.startswith("un") else 1))
     counts = {"brace": 0, "table": 0, "tag": 0}
-    depths = []
-    position = 0
-    for number in range(len(masked) + 1):
-        depths.append(sum(counts.values()))
-        while position < len(steps) and steps[position][0] == number:
-            _, kind, step = steps[position]
-            if kind in counts:  # opens never closed stay "pending" and count for nothing
-                counts[kind] = max(0, counts[kind] + step)  # a stray closer is literal text
-            position += 1
+    depths = [0] * (len(masked) + 1)
+    total = 0  # sum(counts.values())
+    line = 0  # depths[:line + 1] are filled
+    for number, kind, step in steps:
+        if number > line:
+            depths[line + 1 : number + 1] = [total] * (number - line)
+            line = number
+        if kind in counts:  # opens never closed stay "pending" and count for nothing
+            count = max(0, counts[kind] + step)  # a stray closer is literal text
+            total += count - counts[kind]
+            counts[kind] = count
+    depths[line + 1 :] = [total] * (len(depths) - line - 1)
     return depths
 
 
@@ -611,9 +673,10 @@ def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
     # The page model must see the whole box as a box, or it would read folded lines as comments.
     masked = mask(f"{prefix}Text.{suffix}")
     sample = masked.split("\n")
+    tags = PageTags(masked)
     if (
-        find_boxes(sample) != [BoxSpan(0, len(sample) - 1)]
-        or PageTags(masked).problem(0, len(masked)) is not None
+        find_boxes(sample, masked=masked, tags=tags) != [BoxSpan(0, len(sample) - 1)]
+        or tags.problem(0, len(masked)) is not None
     ):
         raise _BadBox(
             f"box template {name}: the box must be a "

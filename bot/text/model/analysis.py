@@ -160,11 +160,19 @@ def _reading(
     line: str, profile: SiteProfile, prompt_phrases: tuple[str, ...]
 ) -> tuple[PromptMatch | None, Signature | None]:
     """The prompt and the signature on a masked line."""
-    known = _readings(profile, prompt_phrases)
+    return _read_line(line, profile, prompt_phrases, _readings(profile, prompt_phrases),
+                      keeping())
+
+
+def _read_line(
+    line: str, profile: SiteProfile, prompt_phrases: tuple[str, ...],
+    known: dict[str, tuple[PromptMatch | None, Signature | None]], keep: bool,
+) -> tuple[PromptMatch | None, Signature | None]:
+    """_reading, given the readings kept for this profile and phrases, and keeping()."""
     found = known.get(line)
     if found is None:
         found = (match_prompt(line, prompt_phrases), find_signature(line, profile))
-        if keeping():
+        if keep:
             if len(known) >= _READINGS:
                 known.clear()  # a page of endless distinct lines must not grow it without end
             known[line] = found
@@ -188,10 +196,11 @@ class _Segment:
     def read(self, start: int, end: int) -> None:
         prompts: dict[int, PromptMatch] = {}
         signatures: dict[int, Signature] = {}
+        known, keep = _readings(self.profile, self.phrases), keeping()
         for i in range(start, end):
             if self.in_box[i] or not self.masked[i].strip():
                 continue
-            prompt, signature = _reading(self.masked[i], self.profile, self.phrases)
+            prompt, signature = _read_line(self.masked[i], self.profile, self.phrases, known, keep)
             if prompt is not None:
                 prompts[i] = prompt
             if signature is not None:
@@ -280,7 +289,7 @@ class _Segment:
                 section_index=self.index,
                 line=(line := first + 1),
                 end_line=line if last == first else last + 1,
-                indent=len(list_prefix(self.masked[first])),
+                indent=len(pending.prefix),  # list_prefix of the first line
                 author=author,
                 timestamp=when,
                 status=status,

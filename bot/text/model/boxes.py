@@ -86,7 +86,8 @@ class PageTags:
     """The div and table tags of a (masked) page, and what makes their count uncertain.
 
     `hidden` are spans MediaWiki removes before it reads tags (HTML comments): they are taken out
-    here too, so that `<d<!-- -->iv>` is a div, as it is on the wiki.
+    here too, so that `<d<!-- -->iv>` is a div, as it is on the wiki. What makes a tag uncertain
+    is read on the first question about it (find_boxes asks only where the divs are).
     """
 
     def __init__(self, masked: str, hidden: Sequence[tuple[int, int]] = ()) -> None:
@@ -101,18 +102,23 @@ class PageTags:
             position = end
         self._pieces.append((flat_length, position))
         parts.append(masked[position:])
-        flat = "".join(parts)
+        self._flat: str | None = "".join(parts)
         self._flat_starts = [f for f, _ in self._pieces]
-        self.tags: list[Tag] = []
+        # Per div or table tag: name, closing, start and end in the page, and in flat, and
+        # whether its attributes hold braces.
+        self._found: list[tuple[str, bool, int, int, int, int, bool]] = []
         self._long: list[tuple[int, int]] = []  # tags of any HTML element that span lines
         self._blocks: list[int] = []  # offsets of block elements' tags (_BLOCKS)
+        self._read(self._flat)
+        self._starts = [found[2] for found in self._found]
+        self._tags: list[Tag] | None = None
         self._doubts: list[tuple[int, str]] = []  # offsets where a tag may be made, and why
-        self._read(flat)
-        self._starts = [tag.start for tag in self.tags]
 
     # -- offsets --------------------------------------------------------------------------------
 
     def _original(self, flat_position: int, end: bool = False) -> int:
+        if len(self._pieces) == 1:
+            return flat_position  # nothing hidden: the same offsets
         k = bisect_right(self._flat_starts, flat_position - 1 if end else flat_position) - 1
         flat_start, start = self._pieces[max(k, 0)]
         return start + flat_position - flat_start
@@ -120,34 +126,65 @@ class PageTags:
     # -- reading --------------------------------------------------------------------------------
 
     def _read(self, flat: str) -> None:
-        line_starts = [0] + [m.end() for m in re.finditer("\n", flat)]
-        line_context = _line_contexts(flat, line_starts)
-        braces = [(m.start(), 1 if m.group(0) == "{{" else -1) for m in _BRACES.finditer(flat)]
-        in_extension = element_spans(flat, _EXTENSIONS)
-        brace_at, depth, table_depth = 0, 0, 0
         for match in _TAG.finditer(flat):
             name = match.group(2).lower()
-            start, end = match.start(), match.end()
             if name not in _ELEMENTS:
                 continue
+            start, end = match.start(), match.end()
             if "\n" in match.group(0):
                 self._long.append((self._original(start), self._original(end, end=True)))
             if name in _BLOCKS:
                 self._blocks.append(self._original(start))
             if name not in ("div", "table"):
                 continue
-            while brace_at < len(braces) and braces[brace_at][0] < start:
+            attributes = match.group(3)
+            self._found.append((
+                name, bool(match.group(1)), self._original(start), self._original(end, end=True),
+                start, end, "{{" in attributes or "}}" in attributes,
+            ))
+
+    @property
+    def tags(self) -> list[Tag]:
+        """The div and table tags, each with why its effect cannot be known offline, if so."""
+        if self._tags is None:
+            self._tags = self._uncertain()
+        return self._tags
+
+    def _uncertain(self) -> list[Tag]:
+        flat = self._flat or ""
+        self._flat = None  # read once: not held for longer
+        tags: list[Tag] = []
+        if self._found:
+            tags = self._judged(flat)
+        if "<" in flat:
+            for match in _PARTIAL.finditer(flat):
+                self._doubts.append((self._original(match.start()),
+                                     "a div tag partly made by a template or another tag"))
+            for match in _INCLUSION.finditer(flat):
+                self._doubts.append((self._original(match.start()),
+                                     "<noinclude>, <includeonly> or <onlyinclude>"))
+            self._doubts.sort()
+        return tags
+
+    def _judged(self, flat: str) -> list[Tag]:
+        line_starts = [0] + [m.end() for m in re.finditer("\n", flat)]
+        line_context = _line_contexts(flat, line_starts)
+        braces = brace_steps(flat)
+        in_extension = element_spans(flat, _EXTENSIONS)
+        tags: list[Tag] = []
+        brace_at, depth, table_depth = 0, 0, 0
+        for name, closing, start, end, flat_start, flat_end, templated in self._found:
+            while brace_at < len(braces) and braces[brace_at][0] < flat_start:
                 depth = max(0, depth + braces[brace_at][1])
                 brace_at += 1
-            closing = bool(match.group(1))
-            line = bisect_right(line_starts, start) - 1
-            last_line = bisect_right(line_starts, end - 1) - 1
-            k = bisect_right(in_extension, (start, len(flat) + 1)) - 1
+            line = bisect_right(line_starts, flat_start) - 1
+            last_line = bisect_right(line_starts, flat_end - 1) - 1
+            k = bisect_right(in_extension, (flat_start, len(flat) + 1)) - 1
             if depth:
                 uncertain = f"a <{name}> in a template's parameters"
-            elif k >= 0 and in_extension[k][0] < start < in_extension[k][1]:
+            elif k >= 0 and in_extension[k][0] < flat_start < in_extension[k][1]:
                 uncertain = f"a <{name}> inside an extension tag such as <ref>"
-            elif "{{" in match.group(3) or "}}" in match.group(3):
+            elif templated:
                 uncertain = f"a template in a <{name}> tag"
             elif line_context[line] or line_context[last_line]:
                 uncertain = f"a <{name}> {line_context[line] or line_context[last_line]}"
@@ -157,15 +194,8 @@ class PageTags:
                 uncertain = ""
             if name == "table":
                 table_depth = max(0, table_depth + (-1 if closing else 1))
-            self.tags.append(Tag(name, closing, self._original(start),
-                                 self._original(end, end=True), uncertain))
-        for match in _PARTIAL.finditer(flat):
-            self._doubts.append((self._original(match.start()),
-                                 "a div tag partly made by a template or another tag"))
-        for match in _INCLUSION.finditer(flat):
-            self._doubts.append((self._original(match.start()),
-                                 "<noinclude>, <includeonly> or <onlyinclude>"))
-        self._doubts.sort()
+            tags.append(Tag(name, closing, start, end, uncertain))
+        return tags
 
     # -- questions --------------------------------------------------------------------------------
 
@@ -188,10 +218,10 @@ class PageTags:
         """
         if self.cuts(start) or self.cuts(end):
             return "has an HTML tag that runs across its first or last line"
+        tags = self.tags_within(start, end)  # reads the doubts too, on the first question
         k = bisect_left(self._doubts, (start, ""))
         if k < len(self._doubts) and self._doubts[k][0] < end:
             return f"has {self._doubts[k][1]}"
-        tags = self.tags_within(start, end)
         for tag in tags:
             if tag.uncertain:
                 return f"has {tag.uncertain}, which may count or not on the wiki"
@@ -213,11 +243,24 @@ class PageTags:
         """Per line, opening minus closing divs: an opening tag counts on its first line, a
         closing one on its last, so that a box spans every line a tag of it touches."""
         deltas = [0] * len(line_starts)
-        for tag in self.tags:
-            if tag.name == "div":
-                at = tag.end - 1 if tag.closing else tag.start
-                deltas[bisect_right(line_starts, at) - 1] += -1 if tag.closing else 1
+        for name, closing, start, end, *_ in self._found:
+            if name == "div":
+                at = end - 1 if closing else start
+                deltas[bisect_right(line_starts, at) - 1] += -1 if closing else 1
         return deltas
+
+
+def brace_steps(text: str) -> list[tuple[int, int]]:
+    """(offset, +1 or -1) of each "{{" and "}}", as _BRACES.finditer(text) finds them: the two
+    share no character, so each is found alone, by str.find (3 times faster)."""
+    steps = []
+    for mark, step in (("{{", 1), ("}}", -1)):
+        at = text.find(mark)
+        while at >= 0:
+            steps.append((at, step))
+            at = text.find(mark, at + 2)
+    steps.sort()
+    return steps
 
 
 def _line_contexts(flat: str, line_starts: list[int]) -> list[str]:
@@ -242,13 +285,14 @@ def _line_contexts(flat: str, line_starts: list[int]) -> list[str]:
 
 
 def find_boxes(
-    masked_lines: list[str], comments: Sequence[tuple[int, int]] = (), masked: str | None = None
+    masked_lines: list[str], comments: Sequence[tuple[int, int]] = (), masked: str | None = None,
+    tags: PageTags | None = None,
 ) -> list[BoxSpan]:
     """Every collapsible box, as line spans; an unbalanced box runs to the end of its section.
 
     Anchor-only lines right above a box are part of it. `comments` are the HTML comments' spans
     in the text (gone before MediaWiki reads tags, as in PageTags). `masked` is
-    "\n".join(masked_lines), when the caller has it.
+    "\n".join(masked_lines), and `tags` PageTags(masked, comments), when the caller has them.
     """
     if not any(BOX_START.match(line) for line in masked_lines):
         return []  # no box: the page's tags need not be read
@@ -258,7 +302,9 @@ def find_boxes(
         offset += len(line) + 1
     if masked is None:
         masked = "\n".join(masked_lines)
-    deltas = PageTags(masked, comments).div_deltas(line_starts)
+    if tags is None:
+        tags = PageTags(masked, comments)
+    deltas = tags.div_deltas(line_starts)
     boxes: list[BoxSpan] = []
     i = 0
     while i < len(masked_lines):

@@ -218,6 +218,8 @@ def to_utc(local: datetime, shown: str, profile: SiteProfile) -> datetime:
             offset = aware.utcoffset()
             if offset is not None and int(offset.total_seconds()) // 60 in offsets:
                 return aware.astimezone(UTC)
+    if not offsets[0]:
+        return local.replace(tzinfo=UTC)  # (the same, without a timedelta: most wikis sign in UTC)
     return (local - timedelta(minutes=offsets[0])).replace(tzinfo=UTC)
 
 
@@ -246,8 +248,15 @@ def _parsed(profile: SiteProfile) -> dict[str, datetime | None]:
 
 def parse_timestamp(match: re.Match[str], profile: SiteProfile) -> datetime | None:
     """The UTC datetime of a timestamp_pattern match, or None if it names no real date."""
+    return _parse(match, profile, _parsed(profile))
+
+
+def _parse(
+    match: re.Match[str], profile: SiteProfile, cache: dict[str, datetime | None]
+) -> datetime | None:
+    """parse_timestamp, given the profile's cache (_parsed)."""
     # The matched text decides the groups, so it decides the time.
-    cache, text = _parsed(profile), match.group(0)
+    text = match.group(0)
     if text in cache:
         return cache[text]
     try:
@@ -301,6 +310,15 @@ def _date_run(profile: SiteProfile) -> re.Pattern[str] | None:
     return re.compile(rf"(?:[{body}\d]{words})*", re.IGNORECASE)
 
 
+@lru_cache(maxsize=32)
+def _reading(
+    profile: SiteProfile,
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, dict[str, datetime | None]]:
+    """What find_timestamps needs of a profile, looked up once a line rather than one by one:
+    _zone_pattern, timestamp_pattern, _date_run and _parsed."""
+    return _zone_pattern(profile), timestamp_pattern(profile), _date_run(profile), _parsed(profile)
+
+
 def _timestamp_matches(line: str, profile: SiteProfile) -> list[re.Match[str]]:
     """timestamp_pattern(profile).finditer(line), the pattern tried only right before a zone.
 
@@ -310,30 +328,41 @@ def _timestamp_matches(line: str, profile: SiteProfile) -> list[re.Match[str]]:
     The run is read backwards, on the reversed line. Trying the whole pattern at every position
     of a line, as finditer does, costs many times more.
     """
-    pattern = timestamp_pattern(profile)
-    run = _date_run(profile)
+    zones, pattern, run, _ = _reading(profile)
+    return _matches_from(line, zones.search(line), zones, pattern, run)
+
+
+def _matches_from(
+    line: str, zone: re.Match[str] | None, zones: re.Pattern[str], pattern: re.Pattern[str],
+    run: re.Pattern[str] | None,
+) -> list[re.Match[str]]:
+    """_timestamp_matches, given the line's first zone (zones.search(line))."""
     if run is None:
         return list(pattern.finditer(line))
-    zones = _zone_pattern(profile)
     reverse = line[::-1]
     found = []
     position = 0
-    while (zone := zones.search(line, position)) is not None:
+    while zone is not None:
         back = len(line) - zone.start()
         start = max(position, zone.start() - (run.match(reverse, back).end() - back))
         match = pattern.search(line, start, zone.end())
         if match is not None:
             found.append(match)
         position = zone.end()
+        zone = zones.search(line, position)
     return found
 
 
 def find_timestamps(line: str, profile: SiteProfile) -> list[tuple[int, int, datetime]]:
-    found = []
-    if ")" not in line or not _zone_pattern(profile).search(line):
+    found: list[tuple[int, int, datetime]] = []
+    if ")" not in line:
         return found
-    for match in _timestamp_matches(line, profile):
-        when = parse_timestamp(match, profile)
+    zones, pattern, run, parsed = _reading(profile)
+    zone = zones.search(line)
+    if zone is None:
+        return found
+    for match in _matches_from(line, zone, zones, pattern, run):
+        when = _parse(match, profile, parsed)
         if when is not None:
             found.append((match.start(), match.end(), when))
     return found

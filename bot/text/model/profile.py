@@ -130,11 +130,16 @@ def is_ip(name: str) -> bool:
     return True
 
 
+_DIGITS_AND_DOTS = re.compile(r"[\d.]+")
+
+
 @lru_cache(maxsize=65_536)  # a page names its participants again and again
 def normalize_user(name: str) -> str:
     """A user name as MediaWiki writes it; IP addresses as IPUtils::sanitizeIP does (IPv6 upper
     case, `::` expanded, leading zeros dropped), so one editor is one name."""
     name = normalize_title(name)
+    if ":" not in name and _DIGITS_AND_DOTS.fullmatch(name) is None:
+        return name  # no IP address (and ip_address's exceptions are slow: most names are users)
     try:
         address = ipaddress.ip_address(name)
     except ValueError:
@@ -142,6 +147,8 @@ def normalize_user(name: str) -> str:
             return ".".join(str(int(part)) for part in name.split("."))
         return name
     if address.version == 6:
+        if address.scope_id is not None:
+            return name  # `::%x`: IPUtils takes no zone id, and exploding some of them raises
         return ":".join(f"{int(group, 16):X}" for group in address.exploded.split(":"))
     return str(address)
 

@@ -32,6 +32,7 @@ _LIST_PREFIX = re.compile(r"^[*#:;]*")
 # lines. Only the 18 ASCII letters of these words match them with re.IGNORECASE, and no other
 # character's lower() holds one (tests/text/model/test_prompts.py), so `in line.lower()` tells.
 _DEFAULT_WORDS = ("comment", "forget")
+_FIRST_WORD, _SECOND_WORD = _DEFAULT_WORDS  # looked for one by one: no generator a line
 
 
 @dataclass(frozen=True, slots=True)  # many per page
@@ -70,7 +71,7 @@ def _phrases_for(line: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
     if others is None:
         return phrases
     lowered = line.lower()
-    if any(word in lowered for word in _DEFAULT_WORDS):
+    if _FIRST_WORD in lowered or _SECOND_WORD in lowered:
         return phrases
     return others
 

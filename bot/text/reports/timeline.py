@@ -141,6 +141,13 @@ def _minute(when: datetime) -> datetime:
     return utc(when).replace(second=0, microsecond=0)
 
 
+def minute_text(when: datetime) -> str:
+    """_minute(when).strftime("%Y-%m-%dT%H:%MZ"), formatted without strftime (3 times slower;
+    its %Y writes years before 1000 without zeros, as str does)."""
+    t = utc(when)
+    return f"{t.year}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}Z"
+
+
 class _RevisionIndex:
     """The history, searchable by user and minute."""
 
@@ -190,7 +197,7 @@ def comment_keys(comments: Sequence[Comment]) -> tuple[str, ...]:
     for comment in comments:
         author, when = comment.author, comment.timestamp
         if author is not None and when is not None:
-            key = f"{author}|{_minute(when).strftime('%Y-%m-%dT%H:%MZ')}"
+            key = f"{author}|{minute_text(when)}"
         else:
             words = " ".join(comment.text.split())
             digest = hashlib.sha256(words.encode("utf-8", "surrogatepass")).hexdigest()[:12]

@@ -16,9 +16,15 @@ from hypothesis import strategies as st
 from bot.errors import InputError
 from bot.text.edits.collapse import (
     _NESTING,
+    _NESTING_INSIDE,
+    _START_MARKER,
     STYLES,
     CollapseOptions,
+    _nesting_depths,
+    _nesting_matches,
     _nesting_tokens,
+    _replies,
+    _start_marker,
     convert,
     unconvert,
 )
@@ -490,3 +496,93 @@ def test_the_page_is_scanned_for_nesting_as_each_line_was(text: str) -> None:
         for number, line in enumerate(masked) for match in _NESTING.finditer(line)
     ]
     assert [where(number, match) for number, match in _nesting_tokens(masked)] == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NESTING_PIECES, max_size=30).map("".join))
+def test_nesting_matches_are_those_of_the_pattern(text: str) -> None:
+    def seen(match: re.Match[str]) -> tuple[int, int, str | None]:
+        return match.start(), match.end(), match.lastgroup
+
+    expected = [seen(m) for m in _NESTING_INSIDE.finditer(text)]
+    assert [seen(m) for m in _nesting_matches(text)] == expected
+
+
+def plain_nesting_depths(masked: list[str]) -> list[int]:
+    """_nesting_depths as first written: each line's depth summed from the counts anew."""
+    steps: list[tuple[int, str, int]] = []
+    unclosed: dict[str, list[int]] = {}
+    for number, line in enumerate(masked):
+        for token in _NESTING.finditer(line):
+            kind = token.lastgroup or ""
+            if token["tag"]:
+                if token["selfclosing"]:
+                    continue
+                name = token["tag"].lower()
+                if not token["slash"]:
+                    unclosed.setdefault(name, []).append(len(steps))
+                    steps.append((number, "pending", 1))
+                elif unclosed.get(name):
+                    opened = unclosed[name].pop()
+                    steps[opened] = (steps[opened][0], "tag", 1)
+                    steps.append((number, "tag", -1))
+                continue
+            steps.append((number, kind.removeprefix("un"), -1 if kind.startswith("un") else 1))
+    counts = {"brace": 0, "table": 0, "tag": 0}
+    depths, position = [], 0
+    for number in range(len(masked) + 1):
+        depths.append(sum(counts.values()))
+        while position < len(steps) and steps[position][0] == number:
+            _, kind, step = steps[position]
+            if kind in counts:
+                counts[kind] = max(0, counts[kind] + step)
+            position += 1
+    return depths
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NESTING_PIECES, max_size=30).map("".join))
+def test_nesting_depths_are_those_of_the_plain_form(text: str) -> None:
+    masked = text.split("\n")
+    starts = [sum(len(line) + 1 for line in masked[:number]) for number in range(len(masked) + 1)]
+    assert _nesting_depths(masked) == plain_nesting_depths(masked)
+    assert _nesting_depths(masked, text, starts) == plain_nesting_depths(masked)
+
+
+MARKER_PIECES = st.sampled_from([
+    "<!-- consultation-bot fold", "<!-- consultation-bot fold [1 2 3 0123abcd] -->\n",
+    "<!-- consultation-bot fold: == Q == [1 0 0 ffffffff] -->\n", ": x", " [1 2 3 0123abcd] -->",
+    "\n", "x", "<!-- ", "-->", "\n<!-- consultation-bot fold [1 2 3 0123abcd] -->",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(MARKER_PIECES, max_size=12).map("".join), st.integers(0, 40))
+def test_start_markers_are_found_as_the_pattern_finds_them(text: str, position: int) -> None:
+    found, expected = _start_marker(text, position), _START_MARKER.search(text, position)
+    assert (found and found.span()) == (expected and expected.span())
+
+
+def plain_replies(masked: list[str]) -> set[int]:
+    """_replies as first written: each line's list markers read with list_prefix."""
+    from bot.text.model.analysis import list_prefix
+
+    replies: set[int] = set()
+    in_definitions = False
+    for i, line in enumerate(masked):
+        prefix = list_prefix(line)
+        if prefix.startswith(";"):
+            in_definitions = True
+        elif prefix.startswith(":") and not in_definitions:
+            replies.add(i)
+        elif not prefix.startswith(":"):
+            in_definitions = False
+    return replies
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([":", ";", "*", "#", " ", "x", "::", ":*", ";:", "\n"]),
+                max_size=30).map("".join))
+def test_replies_are_the_lines_the_plain_form_finds(text: str) -> None:
+    masked = text.split("\n")
+    assert _replies(masked) == plain_replies(masked)

@@ -6,9 +6,14 @@ tests/wiki/test_hostile_boxes.py (test_divs_are_read_as_mediawiki_reads_them).
 
 from __future__ import annotations
 
-import pytest
+import re
+from bisect import bisect_right
 
-from bot.text.model.boxes import PageTags, find_boxes
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.text.model.boxes import _BRACES, PageTags, brace_steps, find_boxes
 from bot.text.model.masking import mask, masked_spans
 
 # (snippet, opening minus closing divs, as on the wiki)
@@ -93,3 +98,36 @@ def test_a_box_holding_a_self_closing_div_runs_to_the_end_of_its_section() -> No
 def test_a_box_whose_tag_runs_across_lines_takes_them_in() -> None:
     lines = ['<div class="mw-collapsible">', "x", "</div", ">", "after"]
     assert [(b.start, b.end) for b in find_boxes(lines)] == [(0, 3)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["{", "}", "{{", "}}", "x", "\n", "{|", "|}"]), max_size=24)
+       .map("".join))
+def test_braces_are_found_as_the_pattern_finds_them(text: str) -> None:
+    assert brace_steps(text) == [
+        (m.start(), 1 if m.group(0) == "{{" else -1) for m in _BRACES.finditer(text)
+    ]
+
+
+DIV_PIECES = st.sampled_from([
+    "<div>", "</div>", "<div/>", "<div\n>", "<table>", "</table>", "{{", "}}", "{{x|", "<ref>",
+    "</ref>", "<!--", "-->", "\n", "\n*", "\n:", "\n ", "\n{|", "\n|}", "<d", "iv>", "x",
+    "<noinclude>", "<div {{x}}>", "<blockquote>", "<li>", "<nowiki>", "</nowiki>",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(DIV_PIECES, max_size=20).map("".join))
+def test_the_divs_of_find_boxes_are_the_tags_judged_later(text: str) -> None:
+    """div_deltas, read before the tags are judged, counts the tags `tags` lists."""
+    comments = [(a, b) for a, b in masked_spans(text) if text.startswith("<!--", a)]
+    masked = mask(text)
+    starts = [0] + [m.end() for m in re.finditer("\n", masked)]
+    early = PageTags(masked, comments).div_deltas(starts)
+    tags = PageTags(masked, comments)
+    deltas = [0] * len(starts)
+    for tag in tags.tags:
+        if tag.name == "div":
+            at = tag.end - 1 if tag.closing else tag.start
+            deltas[bisect_right(starts, at) - 1] += -1 if tag.closing else 1
+    assert early == deltas == tags.div_deltas(starts)

@@ -95,3 +95,18 @@ def test_the_last_signature_is_found_as_by_reading_every_link(line: str) -> None
     from bot.text.model.signatures import find_signature
 
     assert find_signature(line, ENGLISH) == _first_find_signature()(line, ENGLISH)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(SIGNATURE_PIECES, max_size=14).map("".join), st.integers(0, 3))
+def test_the_last_signature_loop_reads_as_the_links_back(line: str, skip: int) -> None:
+    """_last_signature answers as _signature over _links_back, from any earlier timestamp."""
+    from bot.text.model.dates import find_timestamps
+    from bot.text.model.profile import ENGLISH
+    from bot.text.model.signatures import _last_signature, _links_back, _signature
+
+    stamps = find_timestamps(line, ENGLISH)
+    for k, stamp in enumerate(stamps):
+        floor = stamps[max(k - 1 - skip, 0)][1] if k else 0
+        expected = _signature(line, _links_back(line, ENGLISH, floor, stamp[0]), stamp, floor)
+        assert _last_signature(line, ENGLISH, floor, stamp) == expected

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.text.history.attribution import Attribution
 from bot.text.history.contributions import decide
@@ -255,3 +257,15 @@ def test_the_sections_about_time_speak_the_wikis_language(language: str, heading
     for heading in headings:
         assert f"\n== {heading} ==\n" in text
     assert "New since" not in text and "Newcomer" not in text and "busiest" not in text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.datetimes(timezones=st.one_of(st.none(), st.timezones())))
+def test_a_minute_is_written_as_strftime_writes_it(when: datetime) -> None:
+    from bot.text.reports.timeline import _minute, minute_text
+
+    try:
+        expected = _minute(when).strftime("%Y-%m-%dT%H:%MZ")
+    except OverflowError:
+        return  # a time at the very ends of the range that UTC cannot hold
+    assert minute_text(when) == expected
