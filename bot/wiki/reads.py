@@ -7,7 +7,6 @@ text, its protection and the wiki's own answer to "may this account edit it" (in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
@@ -169,9 +168,8 @@ def bot_may_edit(wiki: Wiki, text: str) -> bool:
         return True
     site = wiki.site
     restricted = {*site.get_edit_restricted_templates(), *site.get_archived_page_templates()}
-    folded = text.casefold()
-    if "bots" not in folded and not any(n.casefold() in folded for n in restricted):
-        return True  # no template of those names can be on the page: nothing to parse
+    if "{{" not in text:
+        return True  # no template at all (a name can be spelt in many ways: In_use, no&#98;ots)
     return bots_allow(exclusion_templates(wiki, text), wiki.username, restricted)
 
 
@@ -187,10 +185,26 @@ def exclusion_templates(wiki: Wiki, text: str) -> Iterator[tuple[str, list[str]]
             title = link.title
         except (pwb_errors.Error, ValueError):
             continue  # a parser function or a magic word, not a template
-        positional = [params[k] for k in sorted((k for k in params if _NUMBER.fullmatch(k)),
-                                                key=int)]
-        named = [f"{k}={v}" for k, v in params.items() if not _NUMBER.fullmatch(k)]
-        yield title, positional + named
+        yield title, _parameters(params)
 
 
-_NUMBER = re.compile(r"[1-9][0-9]*")
+def _parameters(params: dict[str, str]) -> list[str]:
+    """Parameters as pywikibot's Page.templatesWithParams lists them: 1, 2, ... while they run
+    on without a gap as positional values, then every other one as `key=value`, in key order."""
+    numbered: dict[int, str] = {}
+    named: dict[str, str] = {}
+    for key in sorted(params):
+        try:
+            numbered[int(key)] = params[key]
+        except ValueError:
+            named[key] = params[key]
+    positional = []
+    for i in range(1, len(numbered) + 1):
+        if i in numbered:
+            positional.append(numbered[i])
+            continue
+        for k, v in numbered.items():
+            if k < 1 or k >= i:
+                named[str(k)] = v
+        break
+    return positional + [f"{key}={value}" for key, value in named.items()]

@@ -41,6 +41,10 @@ from bot.wiki.site import UNREACHABLE, PageSnapshot, SaveOutcome, Wiki, same_con
 # this (seconds): an edit there stops the bot's edits within that time, at the cost of one small
 # request now and then rather than one per save.
 SHUTOFF_MAX_AGE = 30.0
+# A page read in the pass's batch longer ago than this is asked after (one request for all such
+# pages) before its save: MediaWiki merges an edit made since the read when the changes do not
+# overlap, and a comment added meanwhile to a question's background would go into the box.
+READ_MAX_AGE = 10.0
 
 
 @dataclass
@@ -182,8 +186,9 @@ class PageMaintainer:
         nothing until one of them moves (a comment in its grace period, a template the wiki
         lacked, a failure or a skip are pending)."""
         pending = any(s.reason == GRACE for s in planned.plan.skipped)
+        # An attribution warning (the history lagging behind the page, say) left tags undone.
         if (self.dry_run or report.error or report.skipped or planned.warning or pending
-                or None in left.values()):
+                or planned.attribution.warning or None in left.values()):
             return
         canonical = self.wiki.canonical_title
         self.settled[canonical(title)] = {canonical(t): r for t, r in left.items() if r}
@@ -406,7 +411,7 @@ class PageMaintainer:
                     say(f"{name}: nothing left to change after the conflict")
                     return planned, snapshot.revid
             plan = planned.plan
-            outcome = self._save(snapshot, plan.new_text, plan.edit_summary)
+            outcome = self._save(snapshot, plan.new_text, plan.edit_summary, fresh=True)
             if outcome.status != "conflict":
                 break
             say(f"{name}: edit conflict, re-reading and re-applying ({attempt + 1})")
@@ -438,8 +443,11 @@ class PageMaintainer:
         return left
 
     def _save(
-        self, base: PageSnapshot, text: str, summary: str, content_model: str | None = None
+        self, base: PageSnapshot, text: str, summary: str, content_model: str | None = None,
+        *, fresh: bool = False,
     ) -> SaveOutcome:
+        """Save `text` on top of `base`; `fresh`: first make sure `base` is still the latest
+        revision when it was read more than READ_MAX_AGE ago (a change since is a conflict)."""
         if self.dry_run:
             diff = difflib.unified_diff(
                 base.text.splitlines(keepends=True), text.splitlines(keepends=True),
@@ -453,6 +461,8 @@ class PageMaintainer:
             reason = self.shutoff_reason(max_age=SHUTOFF_MAX_AGE)
             if reason:
                 return SaveOutcome("shutoff", detail=reason)
+            if fresh and self.wiki.moved_since_read(base, READ_MAX_AGE):
+                return SaveOutcome("conflict", detail="the page was edited since it was read")
             return self.wiki.save(base, text, summary, content_model=content_model)
 
     def _record(self, name: str, outcome: SaveOutcome, summary: str, report: PageReport) -> None:

@@ -8,6 +8,7 @@ Nothing here decides what to write; it turns pywikibot's objects and exceptions 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -119,6 +120,7 @@ class Wiki:
         self.site = site
         self.requests = requests or RequestCounter()
         self._preloaded: dict[str, PageSnapshot] = {}
+        self._read_at: dict[str, float] = {}  # canonical title -> when preload() read it
 
     @property
     def username(self) -> str:
@@ -172,7 +174,32 @@ class Wiki:
             self._preloaded.pop(title, None)
         wanted = {c: t for c, t in wanted.items() if c not in self._preloaded}
         if wanted:
-            self._preloaded.update(read_many(self, wanted.values()))
+            now = time.monotonic()
+            read = read_many(self, wanted.values())
+            self._preloaded.update(read)
+            self._read_at.update(dict.fromkeys(read, now))
+
+    def moved_since_read(self, snapshot: PageSnapshot, max_age: float) -> bool:
+        """Whether the page has a revision newer than the preloaded `snapshot`, asked only when
+        it was read more than `max_age` seconds ago; that one request asks after every page
+        preloaded as long ago (those that moved are read again by current())."""
+        title = self.canonical_title(snapshot.title)
+        if self._preloaded.get(title) is not snapshot:
+            return False  # read on its own, just now, or saved since
+        now = time.monotonic()
+        if now - self._read_at.get(title, now) <= max_age:
+            return False
+        from bot.wiki.reads import latest_revisions
+
+        old = [t for t, at in self._read_at.items() if now - at > max_age and t in self._preloaded]
+        latest = latest_revisions(self, old)
+        for other in old:
+            if latest.get(other, -1) == self._preloaded[other].revid:
+                self._read_at[other] = now
+            else:
+                self._preloaded.pop(other, None)
+                self._read_at.pop(other, None)
+        return title not in self._preloaded
 
     def preloaded(self, title: str) -> PageSnapshot | None:
         """The page as preload() read it, or None."""
@@ -224,6 +251,7 @@ class Wiki:
         """
         page = base.page
         self._preloaded.pop(self.canonical_title(base.title), None)
+        self._read_at.pop(self.canonical_title(base.title), None)
         page.text = text
         extra: dict[str, object] = {"createonly": True}
         if base.exists:

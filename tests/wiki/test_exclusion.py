@@ -50,3 +50,21 @@ def test_user_key_is_mediawiki_s_spelling_of_a_user_name() -> None:
     assert user_key("consultation_bot") == user_key("Consultation  bot") == "Consultation bot"
     assert user_key(" éva") == "Éva"
     assert user_key("consultationBot") == BOT
+
+
+@pytest.mark.parametrize(
+    ("params", "listed"),
+    [
+        ({}, []),
+        ({"1": "A", "2": "B"}, ["A", "B"]),
+        ({"2": "B"}, ["2=B"]),  # no 1: nothing is positional
+        ({"1": "A", "3": "C", "deny": "X"}, ["A", "deny=X", "3=C"]),
+        ({"10": "J", "1": "A", "2": "B"}, ["A", "B", "10=J"]),
+    ],
+)
+def test_parameters_are_listed_as_pywikibot_lists_them(
+    params: dict[str, str], listed: list[str]
+) -> None:
+    from bot.wiki.reads import _parameters
+
+    assert _parameters(params) == listed

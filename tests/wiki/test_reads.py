@@ -49,6 +49,11 @@ def test_pages_are_read_in_one_request_with_what_the_bot_may_do_to_each(
         "Reads test/Deny": "{{bots|deny=consultationBot}}\n" + SAMPLE,
         "Reads test/Other bot": "{{bots|deny=OtherBot}}\n" + SAMPLE,
         "Reads test/Quoted": "<nowiki>{{nobots}}</nowiki> <!-- {{nobots}} -->\n" + SAMPLE,
+        # A template's name is read as MediaWiki reads it: character references, spaces.
+        "Reads test/Entity": "{{no&#98;ots}}\n" + SAMPLE,
+        "Reads test/Entity deny": "{{ bo&#116;s |deny=all}}\n" + SAMPLE,
+        # Only 1, 2, ... without a gap are positional: this {{nobots}} is keyed, so refused.
+        "Reads test/Keyed nobots": "{{nobots|2=OtherBot}}\n" + SAMPLE,
         "Reads test/Protected": SAMPLE,
         "Reads test/Redirect": "#REDIRECT [[Reads test/Plain]]",
     }
@@ -83,7 +88,9 @@ def test_pages_are_read_in_one_request_with_what_the_bot_may_do_to_each(
     assert batched["Reads test/Protected"]["can_edit"] == "False"
     assert batched["Reads test/Redirect"]["redirect_to"] == "Reads test/Plain"
     allowed = {t: d["bots_allowed"] for t, d in batched.items()}
-    assert allowed == {t: t not in ("Reads test/Nobots", "Reads test/Deny") for t in titles}
+    refused = ("Reads test/Nobots", "Reads test/Deny", "Reads test/Entity",
+               "Reads test/Entity deny", "Reads test/Keyed nobots")
+    assert allowed == {t: t not in refused for t in titles}
     # The same as the page-by-page read (pywikibot's get, templates and protection lookups).
     assert batched == one_by_one
 

@@ -190,15 +190,60 @@ def test_edit_by_another_user_between_read_and_save_is_kept(
     """Another editor saves while the bot holds its plan; both changes end up on the page."""
     title = f"Run test/Conflict {name}"
     create(devwiki, title, SAMPLE)
+    proc = _another_editor_before_save(devwiki, tmp_path, title, old, new)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = devwiki.client().read(title).text
+    assert expected in page
+    if name == "conflict":
+        assert "edit conflict, re-reading and re-applying" in proc.stdout
+    assert page.count('<div class="mw-collapsible mw-collapsed"') == 3
+    for comment in analyze(SAMPLE).comments:
+        assert comment.text in page
+
+
+def test_a_comment_added_since_the_batched_read_never_goes_into_a_box(
+    devwiki, tmp_path: Path
+) -> None:
+    """Bob comments inside a background the bot is about to fold, after the pass read the page:
+    MediaWiki would merge the two edits (they do not overlap) and put Bob's comment in the box.
+    A read older than READ_MAX_AGE (0 here) is checked before the save: the bot re-reads and
+    re-plans, and leaves that background unfolded."""
+    title = "Run test/Comment since the read"
+    create(devwiki, title, SAMPLE)
+    anchor = "* Streamline communication routes to empower people across regions and programs"
+    remark = ":* These goals do not fit small affiliates, added while the bot planned."
+    proc = _another_editor_before_save(devwiki, tmp_path, title, anchor,
+                                       f"{anchor}\n{remark} ~~~~", read_max_age=0.0)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "edit conflict, re-reading and re-applying" in proc.stdout
+    page = devwiki.client().read(title).text
+    lines = page.split("\n")
+    number = next(n for n, line in enumerate(lines, 1) if line.startswith(remark))
+    boxes = analyze(page).boxes
+    assert boxes  # the other questions were folded
+    assert not any(start <= number <= end for start, end in boxes)
+    for comment in analyze(SAMPLE).comments:
+        assert comment.text in page
+
+
+def _another_editor_before_save(
+    devwiki, tmp_path: Path, title: str, old: str, new: str, read_max_age: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """One pass over `title` in which Bob replaces `old` with `new` right before the bot's
+    first save (the run's before_save seam); `read_max_age` overrides run.READ_MAX_AGE."""
     driver = tmp_path / "driver.py"
     driver.write_text(textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(ROOT)!r})
+        import bot.wiki.run
         from bot.config import config_from_dict
         from bot.text.model.profile import ENGLISH
         from bot.wiki.passes import run_pass
         from tests.devwiki import start_devwiki
 
+        read_max_age = {read_max_age!r}
+        if read_max_age is not None:
+            bot.wiki.run.READ_MAX_AGE = read_max_age
         wiki = start_devwiki({str(devwiki.dir)!r}, {devwiki.port})
         done = []
 
@@ -215,17 +260,8 @@ def test_edit_by_another_user_between_read_and_save_is_kept(
         sys.exit(run_pass(config, list(config.pages), ENGLISH, dry_run=False,
                           before_save=another_editor))
     """), encoding="utf-8")
-    env = {**devwiki.env()}
-    proc = subprocess.run([sys.executable, str(driver)], env={**_base_env(), **env},
+    return subprocess.run([sys.executable, str(driver)], env={**_base_env(), **devwiki.env()},
                           capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    page = devwiki.client().read(title).text
-    assert expected in page
-    if name == "conflict":
-        assert "edit conflict, re-reading and re-applying" in proc.stdout
-    assert page.count('<div class="mw-collapsible mw-collapsed"') == 3
-    for comment in analyze(SAMPLE).comments:
-        assert comment.text in page
 
 
 def _base_env() -> dict[str, str]:
