@@ -18,7 +18,7 @@ import jinja2
 from bot.errors import InputError
 from bot.render import render, render_file
 from bot.text.model.analysis import Analysis, analyze, list_prefix
-from bot.text.model.boxes import BoxSpan, PageTags, find_boxes
+from bot.text.model.boxes import BoxSpan, Nesting, PageTags, braces, find_boxes
 from bot.text.model.masking import mask, masked_spans
 from bot.text.model.profile import ENGLISH, SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
@@ -26,6 +26,7 @@ from bot.text.model.sections import (
     anchor_key,
     anchor_of,
     legacy_anchor_of,
+    parse_heading,
     rendered_title,
     unique_anchors,
 )
@@ -63,19 +64,25 @@ _NESTING = re.compile(
 # match runs across a line's end, and a line where a table's edge can match is read alone. Each
 # alternative starts with its literal character, outside any group, so that the regex engine
 # looks only at "{", "}" and "<" (a group first makes it try every position: 3 times slower).
-_NESTING_INSIDE = re.compile(
-    r"\{\{(?P<brace>)|\}\}(?P<unbrace>)"
-    r"|<(?P<slash>/?)(?P<tag>table|ref|references|gallery|poem|math|chem|score|timeline|graph"
+_NESTING_TAG_PATTERN = (
+    r"<(?P<slash>/?)(?P<tag>table|ref|references|gallery|poem|math|chem|score|timeline|graph"
     r"|imagemap|inputbox|templatedata|mapframe|categorytree|includeonly|noinclude|onlyinclude"
     r"|blockquote|center|span|small|big|font|ul|ol|dl|section)"
-    r"\b[^<>\n]*?(?P<selfclosing>/?)>",
-    re.IGNORECASE,
+    r"\b[^<>\n]*?(?P<selfclosing>/?)>"
 )
+_NESTING_INSIDE = re.compile(
+    r"\{\{(?P<brace>)|\}\}(?P<unbrace>)|" + _NESTING_TAG_PATTERN, re.IGNORECASE
+)
+_NESTING_TAG = re.compile(_NESTING_TAG_PATTERN, re.IGNORECASE)  # _NESTING_INSIDE at a "<"
+_TABLE_MARKS = re.compile(r"\{\|"), re.compile(r"\|\}")  # one literal each: see braces()
 _TABLE_EDGE = re.compile(r"^(?:[ \t:]*\{\||[ \t]*\|\})", re.MULTILINE)
 _SENTINEL = "\x00content\x00"
 _COMMENT_LIKE = re.compile(r"[ \t]*[*#:;=]")
 # What would be a div or table tag with a ">" before the next "<" (as the Sanitizer reads names).
 _DIV_OR_TABLE = re.compile(r"</?(?:div|table)(?=[\t\n\x0b\x0c\r />\x00]|$)", re.IGNORECASE)
+# A heading line with none of these is plain to the box check (_verdict_key), as _STAND_IN is.
+_HEADING_MARKUP = re.compile(r"[<>{}\x00\n]")
+_STAND_IN = "== Question =="
 # Characters of background text above a question's comments or prompts worth a box of its own.
 MIN_INTRO_ABOVE = 300
 
@@ -289,12 +296,13 @@ class _Page:
         self.masked = masked.split("\n")
         self.headings = _headings(self.lines, self.masked, [s.line - 1 for s in analysis.sections])
         self.hidden = _HiddenSpans(text, self.lines, spans)
-        self.depth = _nesting_depths(self.masked, masked, self.hidden.line_starts)
+        self.depth = _Depths(self.masked, masked, self.hidden.line_starts)
         # HTML comments are gone before MediaWiki reads tags: `<d<!-- -->iv>` is a div.
         comments = [(a, b) for a, b in self.hidden.spans if text.startswith("<!--", a)]
         self.tags = PageTags(masked, comments)
         self.swallowed = self.hidden.swallowed_lines(profile)
         self.chrome_checked: set[str] = set()  # styles whose box the template drew right
+        self.boxes_drawn: dict[str, bool] = {}  # _chrome's verdicts on the boxes drawn so far
         self.taken: set[int] = set()  # lines of boxes, comments and prompts
         # A box stands for a heading folded before (by the bot or by hand), so it ends a region
         # as a heading does; the bot's marker line above a box belongs to it.
@@ -386,10 +394,10 @@ class _Page:
         style = "replace-heading" if fold.line is not None else "keep-heading"
         if style not in self.chrome_checked:
             _chrome(replace(fold, heading=replace(fold.heading, title="Question",
-                                                  anchor="Question")), options)
+                                                  anchor="Question")), options, self.boxes_drawn)
             self.chrome_checked.add(style)
         try:
-            chrome = _chrome(fold, options)
+            chrome = _chrome(fold, options, self.boxes_drawn)
         except _BadBox:
             return Skip(fold.heading.plain, "its title would break the box's markup")
         return replace(fold, chrome=chrome)
@@ -529,6 +537,59 @@ def _nesting_depths(
     return depths
 
 
+class _Depths:
+    """_nesting_depths(masked, text, starts)[line], for the few lines convert asks about.
+
+    On a page with no table edge ("{|" or "|}" anywhere), each kind of nesting is counted for
+    itself, at the offsets of its own marks: the templates at every "{{" and "}}" but those in a
+    tag's attributes, the tags at the tags closed further on and their closers. _nesting_depths
+    counts them the same, each kind on its own, in the same order.
+    """
+
+    def __init__(self, masked: list[str], text: str, starts: Sequence[int]) -> None:
+        self.starts = starts
+        self.lines: list[int] | None = None
+        if any(pattern.search(text) for pattern in _TABLE_MARKS):
+            self.lines = _nesting_depths(masked, text, starts)
+            return
+        opens: list[int] = []  # tags closed further on
+        closes: list[int] = []  # their closers
+        unclosed: dict[str, list[int]] = {}
+        braced: list[tuple[int, int]] = []  # tags whose attributes hold "{{" or "}}"
+        at = text.find("<")
+        while at >= 0:
+            tag = _NESTING_TAG.match(text, at)
+            if tag is not None:
+                if "{{" in tag[0] or "}}" in tag[0]:
+                    braced.append(tag.span())
+                if not tag["selfclosing"]:
+                    name = tag["tag"].lower()
+                    if not tag["slash"]:
+                        unclosed.setdefault(name, []).append(at)
+                    elif unclosed.get(name):  # a closer with no opener is literal text
+                        opens.append(unclosed[name].pop())
+                        closes.append(at)
+            at = text.find("<", at + 1)  # no tag holds a "<" but its first
+        self.tags = Nesting(opens, closes)  # never closes more than it opened: no clamp
+        brace_opens, brace_closes = braces(text)
+        if braced:  # rare: braces in a tag's attributes are no template
+            tag_starts = [start for start, _ in braced]
+
+            def outside(at: int) -> bool:
+                k = bisect_right(tag_starts, at) - 1
+                return k < 0 or at >= braced[k][1]
+
+            brace_opens = [at for at in brace_opens if outside(at)]
+            brace_closes = [at for at in brace_closes if outside(at)]
+        self.templates = Nesting(brace_opens, brace_closes)
+
+    def __getitem__(self, line: int) -> int:
+        if self.lines is not None:
+            return self.lines[line]
+        at = self.starts[line]
+        return self.templates.before(at) + self.tags.before(at)
+
+
 class _HiddenSpans:
     """Comments and nowiki-like spans, to keep a box from cutting through one."""
 
@@ -644,8 +705,14 @@ def _template_name(options: CollapseOptions) -> str:
     return options.template or TEMPLATE
 
 
-def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
-    """The template's text before and after the folded lines."""
+def _chrome(
+    fold: _Fold, options: CollapseOptions, verdicts: dict[str, bool] | None = None
+) -> tuple[str, str]:
+    """The template's text before and after the folded lines.
+
+    `verdicts` keeps, per box drawn, whether it is one box closing every div it opens (a page's
+    boxes mostly differ only in their heading line, or not at all): see _verdict_key.
+    """
     # A fold that keeps its heading is drawn keep-heading whatever the page's style.
     style = "replace-heading" if fold.line is not None else "keep-heading"
     values = {
@@ -670,19 +737,56 @@ def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
     suffix = suffix.removesuffix("\n")  # the template file's own last line break
     if MARKER_WORD in prefix or MARKER_WORD in suffix:
         raise InputError(f"box template {name}: contains {MARKER_WORD!r}")
-    # The page model must see the whole box as a box, or it would read folded lines as comments.
-    masked = mask(f"{prefix}Text.{suffix}")
-    sample = masked.split("\n")
-    tags = PageTags(masked)
-    if (
-        find_boxes(sample, masked=masked, tags=tags) != [BoxSpan(0, len(sample) - 1)]
-        or tags.problem(0, len(masked)) is not None
-    ):
+    sample = f"{prefix}Text.{suffix}"
+    if verdicts is None:
+        one_box = _is_one_box(sample)
+    else:
+        key = _verdict_key(sample, fold.line)
+        one_box = verdicts.get(key)
+        if one_box is None:
+            one_box = verdicts[key] = _is_one_box(sample)
+    if not one_box:
         raise _BadBox(
             f"box template {name}: the box must be a "
             '<div class="mw-collapsible ..."> on its own lines, closing every div it opens'
         )
     return prefix, suffix
+
+
+def _is_one_box(sample: str) -> bool:
+    """Whether the page model sees a drawn box (`Text.` for its content) as one whole box
+    closing every div it opens: or it would read folded lines as comments."""
+    masked = mask(sample)
+    lines = masked.split("\n")
+    tags = PageTags(masked)
+    return (
+        find_boxes(lines, masked=masked, tags=tags) == [BoxSpan(0, len(lines) - 1)]
+        and tags.problem(0, len(masked)) is None
+    )
+
+
+def _verdict_key(sample: str, heading: str | None) -> str:
+    """A drawn box's text, with every line that is its heading line, when that line is plain
+    (_plain_heading_line), turned into _STAND_IN: boxes with the same key get the same verdict
+    from _is_one_box.
+
+    What _is_one_box reads of a line is: its "<", ">", "{" and "}" (the tags, comments,
+    extension tags and templates, which may span lines), whether it starts with a blank, a list
+    or table mark or "<div ...>" (block context, boxes), and whether it is a heading. A plain
+    heading line has none of those characters and starts with "=", like _STAND_IN: swapping one
+    for the other, line for line, changes only the lengths of lines and offsets, which no check
+    counts.
+    """
+    if heading is None or heading not in sample or not _plain_heading_line(heading):
+        return sample
+    return "\n".join(_STAND_IN if line == heading else line for line in sample.split("\n"))
+
+
+def _plain_heading_line(line: str) -> bool:
+    return (
+        line.startswith("=") and _HEADING_MARKUP.search(line) is None
+        and parse_heading(line) is not None
+    )
 
 
 class _BadBox(InputError):

@@ -20,6 +20,7 @@ from bot.text.edits.collapse import (
     _START_MARKER,
     STYLES,
     CollapseOptions,
+    _Depths,
     _nesting_depths,
     _nesting_matches,
     _nesting_tokens,
@@ -547,6 +548,33 @@ def test_nesting_depths_are_those_of_the_plain_form(text: str) -> None:
     starts = [sum(len(line) + 1 for line in masked[:number]) for number in range(len(masked) + 1)]
     assert _nesting_depths(masked) == plain_nesting_depths(masked)
     assert _nesting_depths(masked, text, starts) == plain_nesting_depths(masked)
+
+
+# NESTING_PIECES, and tags whose attributes hold braces (no template there), without table edges
+# as well: a page with none is counted kind by kind (_Depths).
+BRACED_PIECES = st.sampled_from([
+    "{{", "}}", "{", "}", "<span title='{{'>", "<span {{x}}>", "<ref a=}}}>", "<span a={{{/>",
+    "</span {{>", "<small>", "</small>", "<ref>", "</REF>", "<span", ">", "x", "\n",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NESTING_PIECES | BRACED_PIECES, max_size=30).map("".join))
+def test_nesting_depths_asked_line_by_line_are_those_of_the_plain_form(text: str) -> None:
+    masked = text.split("\n")
+    starts = [sum(len(line) + 1 for line in masked[:number]) for number in range(len(masked) + 1)]
+    depths = _Depths(masked, text, starts)
+    assert [depths[line] for line in range(len(masked) + 1)] == plain_nesting_depths(masked)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(BRACED_PIECES, max_size=30).map("".join))
+def test_nesting_depths_of_pages_without_tables_are_those_of_the_plain_form(text: str) -> None:
+    masked = text.split("\n")
+    starts = [sum(len(line) + 1 for line in masked[:number]) for number in range(len(masked) + 1)]
+    depths = _Depths(masked, text, starts)
+    assert depths.lines is None  # counted kind by kind
+    assert [depths[line] for line in range(len(masked) + 1)] == plain_nesting_depths(masked)
 
 
 MARKER_PIECES = st.sampled_from([
