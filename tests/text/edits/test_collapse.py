@@ -20,7 +20,11 @@ from bot.text.edits.collapse import (
     _START_MARKER,
     STYLES,
     CollapseOptions,
+    _BadBox,
+    _chrome,
     _Depths,
+    _Fold,
+    _Heading,
     _nesting_depths,
     _nesting_matches,
     _nesting_tokens,
@@ -614,3 +618,58 @@ def plain_replies(masked: list[str]) -> set[int]:
 def test_replies_are_the_lines_the_plain_form_finds(text: str) -> None:
     masked = text.split("\n")
     assert _replies(masked) == plain_replies(masked)
+
+
+# Heading titles for the box check shared between boxes: plain ones (one verdict for all of them)
+# and ones that break the box or may (tags, templates, table marks, comments, a marker's "\x00").
+BOX_TITLES = st.sampled_from([
+    "Q", "Why?", "x \"y\" & z", "100%", "Ünïcødé ✓", "a = b", "[[Link|label]]", "''it''",
+    "a </div> b", "<div>d", "{{!}}", "a }} b", "{| t", "|} t", "<!-- c", "a --> b", "<ref>x",
+    "x\x00content\x00y", "<nowiki>=</nowiki>", "</div><div class=\"mw-collapsible\">",
+]) | st.text(alphabet="ab<>{}|/=:* !-", max_size=10)
+MY_TEMPLATE = (
+    '<div class="mw-collapsible mw-collapsed">{{ title }} ({{ style }})\n'
+    '<div class="mw-collapsible-content">\n{{ content }}\n</div></div>\n'
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 6), BOX_TITLES, st.booleans()), max_size=8),
+       st.sampled_from([None, LEGACY_TEMPLATE, "mybox.j2"]))
+def test_boxes_checked_once_for_all_have_the_verdict_of_each_checked_alone(
+    tmp_path_factory: pytest.TempPathFactory, boxes: list, template: str | None
+) -> None:
+    if template == "mybox.j2":
+        path = tmp_path_factory.getbasetemp() / template
+        path.write_text(MY_TEMPLATE, encoding="utf-8")
+        template = str(path)
+    options = CollapseOptions(template=template)
+
+    def drawn(fold: _Fold, verdicts: dict[str, bool] | None) -> object:
+        try:
+            return _chrome(fold, options, verdicts)
+        except _BadBox as exc:
+            return str(exc)
+
+    verdicts: dict[str, bool] = {}
+    for level, title, replacing in boxes:
+        line = "=" * level + f" {title} " + "=" * level
+        heading = _Heading(0, level, title, title, "anchor", False, title)
+        fold = _Fold(0, 1, heading, line if replacing else None)
+        assert drawn(fold, verdicts) == drawn(fold, None)
+
+
+def test_a_title_that_breaks_the_box_is_not_given_the_verdict_of_plain_titles() -> None:
+    verdicts: dict[str, bool] = {}
+    breaking = ("a </div> b", "{{x", "<!-- c")
+    for title in ("Q", "Why?", *breaking, "R", "{{!}}", "S"):
+        heading = _Heading(0, 3, title, title, title, False, title)
+        fold = _Fold(0, 1, heading, f"=== {title} ===")
+        if title in breaking:
+            for shared in (verdicts, None):
+                with pytest.raises(_BadBox):
+                    _chrome(fold, CollapseOptions(), shared)
+        else:
+            assert f"\n=== {title} ===\n" in _chrome(fold, CollapseOptions(), verdicts)[0]
+    # The plain titles share one verdict; each other title has its own.
+    assert sorted(verdicts.values()) == [False, False, False, True, True]
