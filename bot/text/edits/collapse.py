@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from urllib.parse import unquote
 
 import jinja2
@@ -18,11 +19,12 @@ import jinja2
 from bot.errors import InputError
 from bot.render import render, render_file
 from bot.text.model.analysis import Analysis, analyze, list_prefix
-from bot.text.model.boxes import BoxSpan, Nesting, PageTags, braces, find_boxes
-from bot.text.model.masking import mask, masked_spans
+from bot.text.model.boxes import BoxSpan, Marks, Nesting, PageTags, find_boxes, marks_of
+from bot.text.model.masking import mask, mask_lines, masked_spans
 from bot.text.model.profile import ENGLISH, SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 from bot.text.model.sections import (
+    Section,
     anchor_key,
     anchor_of,
     legacy_anchor_of,
@@ -74,7 +76,6 @@ _NESTING_INSIDE = re.compile(
     r"\{\{(?P<brace>)|\}\}(?P<unbrace>)|" + _NESTING_TAG_PATTERN, re.IGNORECASE
 )
 _NESTING_TAG = re.compile(_NESTING_TAG_PATTERN, re.IGNORECASE)  # _NESTING_INSIDE at a "<"
-_TABLE_MARKS = re.compile(r"\{\|"), re.compile(r"\|\}")  # one literal each: see braces()
 _TABLE_EDGE = re.compile(r"^(?:[ \t:]*\{\||[ \t]*\|\})", re.MULTILINE)
 _SENTINEL = "\x00content\x00"
 _COMMENT_LIKE = re.compile(r"[ \t]*[*#:;=]")
@@ -163,8 +164,7 @@ def convert(
     pattern = compile_title_pattern(options.title_pattern)
     if analysis is None or analysis.text != text:
         analysis = analyze(text, profile, prompt_phrases)
-    page = _Page(text, analysis, profile)
-    page.taken.update(n - 1 for n in keep)
+    page = _Page(text, analysis, profile, keep)
     folds: list[_Fold] = []
     skips: list[tuple[int, Skip]] = []
     for k in range(len(page.headings)):
@@ -185,7 +185,7 @@ def convert(
     skipped = tuple(skip for _, skip in sorted(skips, key=lambda pair: pair[0]))
     if not folds:
         return Conversion(text, (), skipped)
-    lines = text.split("\n")
+    lines = list(page.lines)
     for fold in reversed(folds):
         lines[fold.first : fold.last + 1] = [_box(fold, page.lines, options)]
     result = "\n".join(lines)
@@ -289,17 +289,22 @@ def _encode(heading: str) -> str:
 class _Page:
     """What convert needs to know about each line of one page."""
 
-    def __init__(self, text: str, analysis: Analysis, profile: SiteProfile) -> None:
+    def __init__(
+        self, text: str, analysis: Analysis, profile: SiteProfile, keep: Iterable[int] = ()
+    ) -> None:
+        self.text = text
         self.lines = text.split("\n")
         spans = masked_spans(text)
         masked = mask(text, spans)
-        self.masked = masked.split("\n")
-        self.headings = _headings(self.lines, self.masked, [s.line - 1 for s in analysis.sections])
+        # masked.split("\n"), sharing the lines no span touches (all of them, often).
+        self.masked = mask_lines(text, self.lines, spans) if spans else self.lines
+        self.headings = _headings(self.lines, self.masked, analysis.sections)
         self.hidden = _HiddenSpans(text, self.lines, spans)
-        self.depth = _Depths(self.masked, masked, self.hidden.line_starts)
+        marks = marks_of(masked)
+        self.depth = _Depths(self.masked, masked, self.hidden.line_starts, marks)
         # HTML comments are gone before MediaWiki reads tags: `<d<!-- -->iv>` is a div.
         comments = [(a, b) for a, b in self.hidden.spans if text.startswith("<!--", a)]
-        self.tags = PageTags(masked, comments)
+        self.tags = PageTags(masked, comments, marks)
         self.swallowed = self.hidden.swallowed_lines(profile)
         self.chrome_checked: set[str] = set()  # styles whose box the template drew right
         self.boxes_drawn: dict[str, bool] = {}  # _chrome's verdicts on the boxes drawn so far
@@ -325,6 +330,15 @@ class _Page:
             while i >= 0 and i not in self.taken and list_prefix(self.masked[i]).strip():
                 self.taken.add(i)
                 i -= 1
+        self.taken.update(n - 1 for n in keep)
+        self.taken_in_order = sorted(self.taken)
+
+    def _first_taken(self, start: int, end: int) -> int | None:
+        """The first line of `taken` from start to end (excluded), if any."""
+        k = bisect_left(self.taken_in_order, start)
+        if k < len(self.taken_in_order) and self.taken_in_order[k] < end:
+            return self.taken_in_order[k]
+        return None
 
     def fold_for(
         self, k: int, options: CollapseOptions, pattern: re.Pattern[str] | None
@@ -343,7 +357,7 @@ class _Page:
         if next_box < len(self.box_starts):
             e = min(e, self.box_starts[next_box])
         replacing = options.style == "replace-heading"
-        discussion = next((i for i in range(h + 1, e) if i in self.taken), None)
+        discussion = self._first_taken(h + 1, e)
         if discussion is not None:
             # Comments or prompts under the question: only the intro above them is folded, and
             # the heading stays, or the discussion would seem to belong to the question above.
@@ -376,13 +390,13 @@ class _Page:
             or self.hidden.cut_at(last, end_of_line=True)
         ):
             return "an HTML comment or <nowiki> runs across the end of its intro"
-        if any(i in self.taken for i in range(h + 1, end)):
+        if self._first_taken(h + 1, end) is not None:
             return "its intro holds comments"  # cannot happen: the region ends at the first
-        if any(i in self.swallowed for i in range(h + 1, last + 1)):
+        if not self.swallowed.isdisjoint(range(h + 1, last + 1)):
             # The page model reads nothing in <pre>, but the wiki shows it: a block opened in the
             # intro and closed further down may hold what participants wrote.
             return "its intro has a <pre> or <nowiki> block holding lines that look like comments"
-        if any(MARKER_WORD in self.lines[i] for i in range(h, end)):
+        if self.text.find(MARKER_WORD, starts[h], starts[end] - 1) >= 0:  # in lines h..end-1
             return f"its intro holds the bot's marker text {MARKER_WORD!r}"
         if self.tags.cuts(starts[h]) or self.tags.cuts(starts[start]):
             return "an HTML tag runs across its heading"
@@ -546,32 +560,33 @@ class _Depths:
     counts them the same, each kind on its own, in the same order.
     """
 
-    def __init__(self, masked: list[str], text: str, starts: Sequence[int]) -> None:
+    def __init__(
+        self, masked: list[str], text: str, starts: Sequence[int], marks: Marks | None = None
+    ) -> None:
         self.starts = starts
         self.lines: list[int] | None = None
-        if any(pattern.search(text) for pattern in _TABLE_MARKS):
+        if marks is None:
+            marks = marks_of(text)
+        if marks.table_marks:
             self.lines = _nesting_depths(masked, text, starts)
             return
         opens: list[int] = []  # tags closed further on
         closes: list[int] = []  # their closers
         unclosed: dict[str, list[int]] = {}
         braced: list[tuple[int, int]] = []  # tags whose attributes hold "{{" or "}}"
-        at = text.find("<")
-        while at >= 0:
-            tag = _NESTING_TAG.match(text, at)
-            if tag is not None:
-                if "{{" in tag[0] or "}}" in tag[0]:
-                    braced.append(tag.span())
-                if not tag["selfclosing"]:
-                    name = tag["tag"].lower()
-                    if not tag["slash"]:
-                        unclosed.setdefault(name, []).append(at)
-                    elif unclosed.get(name):  # a closer with no opener is literal text
-                        opens.append(unclosed[name].pop())
-                        closes.append(at)
-            at = text.find("<", at + 1)  # no tag holds a "<" but its first
+        # No tag holds a "<" but its first: finditer tries every "<", as _nesting_matches.
+        for tag in _NESTING_TAG.finditer(text):
+            if "{{" in tag[0] or "}}" in tag[0]:
+                braced.append(tag.span())
+            if not tag["selfclosing"]:
+                name = tag["tag"].lower()
+                if not tag["slash"]:
+                    unclosed.setdefault(name, []).append(tag.start())
+                elif unclosed.get(name):  # a closer with no opener is literal text
+                    opens.append(unclosed[name].pop())
+                    closes.append(tag.start())
         self.tags = Nesting(opens, closes)  # never closes more than it opened: no clamp
-        brace_opens, brace_closes = braces(text)
+        brace_opens, brace_closes = marks.brace_opens, marks.brace_closes
         if braced:  # rare: braces in a tag's attributes are no template
             tag_starts = [start for start, _ in braced]
 
@@ -597,11 +612,8 @@ class _HiddenSpans:
         self.text = text
         self.spans = spans  # masked_spans(text)
         self.span_starts = [start for start, _ in self.spans]
-        self.line_starts, offset = [], 0
-        for line in lines:
-            self.line_starts.append(offset)
-            offset += len(line) + 1
-        self.line_starts.append(offset)  # one past the end, like a line after the last
+        # Where each line starts, and one past the end, like a line after the last.
+        self.line_starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
 
     def swallowed_lines(self, profile: SiteProfile) -> set[int]:
         """Lines that start inside a <pre>, <nowiki> or code block (shown, but not read by the
@@ -636,9 +648,12 @@ class _HiddenSpans:
         return position < end or (position == end and unclosed)
 
 
-def _headings(lines: list[str], masked: list[str], indexes: list[int]) -> list[_Heading]:
-    headings = []
-    for i in indexes:
+def _headings(
+    lines: list[str], masked: list[str], sections: Sequence[Section]
+) -> list[_Heading]:
+    found = []
+    for section in sections:
+        i = section.line - 1
         match = _HEADING.match(masked[i])
         if match is None:  # cannot happen: the page model found a heading here
             continue
@@ -648,9 +663,18 @@ def _headings(lines: list[str], masked: list[str], indexes: list[int]) -> list[_
         templated = "{{" in masked[i][level:title_end]
         rendered = rendered_title(title)
         plain = rendered if rendered is not None else " ".join(title.split(" ")).strip()
-        headings.append(_Heading(i, level, title, plain, "", templated, rendered))
-    anchors = unique_anchors([anchor_of(h.plain) for h in headings])
-    return [replace(h, anchor=a) for h, a in zip(headings, anchors, strict=True)]
+        found.append((i, level, title, plain, templated, rendered))
+    plains = [plain for _, _, _, plain, _, _ in found]
+    if plains == [section.title for section in sections]:
+        # The page model's anchors: the same titles, numbered the same way.
+        anchors = [section.anchor for section in sections]
+    else:
+        anchors = unique_anchors([anchor_of(plain) for plain in plains])
+    return [
+        _Heading(i, level, title, plain, anchor, templated, rendered)
+        for (i, level, title, plain, templated, rendered), anchor
+        in zip(found, anchors, strict=True)
+    ]
 
 
 def _without_anchor_clashes(
@@ -666,10 +690,13 @@ def _without_anchor_clashes(
     dropping = {i for i, fold in kept.items() if fold.line is not None and not _keeps_heading(
         fold, options
     )}
+    if not dropping:
+        return [kept[i] for i in sorted(kept)]
+    keys = {h.index: _anchor_key(h) for h in headings}
     while True:
         removed = {i for i in kept if i in dropping}
-        staying = {_anchor_key(h) for h in headings if h.index not in removed}
-        clashes = [i for i in removed if _anchor_key(kept[i].heading) in staying]
+        staying = {keys[h.index] for h in headings if h.index not in removed}
+        clashes = [i for i in removed if keys[i] in staying]
         if not clashes:
             return [kept[i] for i in sorted(kept)]
         for i in clashes:

@@ -15,8 +15,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from operator import sub
+from itertools import accumulate, count, repeat
+from operator import and_, lshift, sub
 
 from bot.text.model.masking import element_spans
 from bot.text.model.sections import parse_heading
@@ -64,8 +64,7 @@ _PARTIAL = re.compile(
     re.IGNORECASE,
 )
 _BRACES = re.compile(r"\{\{|\}\}")
-_OPEN_BRACES, _CLOSE_BRACES = re.compile(r"\{\{"), re.compile(r"\}\}")
-_TABLE_MARKS = re.compile(r"\{\|"), re.compile(r"\|\}")
+_MARKS = tuple(map(re.compile, (r"\{\{", r"\}\}", r"\{\|", r"\|\}")))  # see marks_of()
 _TABLE_LINE = re.compile(r"[ \t]*+(?::*+[ \t]*+(\{\|)|(\|\}))")
 
 
@@ -94,7 +93,9 @@ class PageTags:
     is read on the first question about it (find_boxes asks only where the divs are).
     """
 
-    def __init__(self, masked: str, hidden: Sequence[tuple[int, int]] = ()) -> None:
+    def __init__(
+        self, masked: str, hidden: Sequence[tuple[int, int]] = (), marks: Marks | None = None
+    ) -> None:
         self._pieces: list[tuple[int, int]] = []  # (offset in flat, offset in masked)
         parts, position, flat_length = [], 0, 0
         for start, end in sorted(hidden):
@@ -108,6 +109,8 @@ class PageTags:
         parts.append(masked[position:])
         self._flat: str | None = "".join(parts)
         self._flat_starts = [f for f, _ in self._pieces]
+        # The caller's marks_of(masked) are those of flat when nothing is hidden.
+        self._marks = marks if len(self._pieces) == 1 else None
         # Per div or table tag: name, closing, start and end in the page, and in flat, and
         # whether its attributes hold braces.
         self._found: list[tuple[str, bool, int, int, int, int, bool]] = []
@@ -171,8 +174,9 @@ class PageTags:
         return tags
 
     def _judged(self, flat: str) -> list[Tag]:
-        contexts = _LineContexts(flat)
-        templates = Nesting(*braces(flat))
+        marks = self._marks or marks_of(flat)
+        contexts = _LineContexts(flat, marks.table_marks)
+        templates = Nesting(marks.brace_opens, marks.brace_closes)
         in_extension = element_spans(flat, _EXTENSIONS)
         tags: list[Tag] = []
         table_depth = 0
@@ -258,7 +262,9 @@ class Nesting:
         self.offsets = [key >> 1 for key in keyed]
         # The count after each step is the plain sum less the lowest the sum has been (never
         # above 0): each stray closer is a step down the sum took and the count did not.
-        sums = list(accumulate(-1 if key & 1 else 1 for key in keyed))
+        # The sum after n steps is n less twice the closers among them.
+        closers = accumulate(map(and_, keyed, repeat(1)))
+        sums = list(map(sub, count(1), map(lshift, closers, repeat(1))))
         lows = accumulate(sums, min, initial=0)
         next(lows)
         self.depths = list(map(sub, sums, lows))
@@ -268,13 +274,24 @@ class Nesting:
         return self.depths[k - 1] if k else 0
 
 
-def braces(text: str) -> tuple[list[int], list[int]]:
-    """The offsets of each "{{" and of each "}}", as _BRACES.finditer(text) finds them: the two
-    share no character, so each is found alone, by a pattern of its own literal characters (a
-    pattern of both tries every position: 8 times slower)."""
-    return [m.start() for m in _OPEN_BRACES.finditer(text)], [
-        m.start() for m in _CLOSE_BRACES.finditer(text)
-    ]
+@dataclass(frozen=True)
+class Marks:
+    """Where a text has "{{" and "}}" (as _BRACES.finditer finds them) and "{|" or "|}" (each
+    one, in order): found once for all the readers of a page."""
+
+    brace_opens: list[int]
+    brace_closes: list[int]
+    table_marks: list[int]
+
+
+def marks_of(text: str) -> Marks:
+    # "{{" and "}}" share no character, and neither "{|" nor "|}" can overlap itself: each is
+    # found alone, by a pattern of its own literal characters (a pattern of both tries every
+    # position: 8 times slower; str.find is slower too on a text with characters above Latin-1).
+    opens, closes, table_open, table_close = (
+        [m.start() for m in pattern.finditer(text)] for pattern in _MARKS
+    )
+    return Marks(opens, closes, sorted(table_open + table_close))
 
 
 class _LineContexts:
@@ -282,13 +299,11 @@ class _LineContexts:
     div opened on it ("on a list line", ...), or "" for a plain line; asked line by line, in
     the order of the text (any other order works, with more scanning)."""
 
-    def __init__(self, flat: str) -> None:
+    def __init__(self, flat: str, table_marks: list[int]) -> None:
         self.flat = flat
         # The lines _TABLE_LINE matches hold "{|" or "|}": only those lines are read for it.
         self._read, self._line = 0, 0  # the start of the line holding offset _read
-        # Neither mark can overlap itself: a pattern's finditer finds every one.
-        marks = sorted(m.start() for pattern in _TABLE_MARKS for m in pattern.finditer(flat))
-        candidates = sorted({self._line_start(at) for at in marks})
+        candidates = sorted({self._line_start(at) for at in table_marks})
         self._read, self._line = 0, 0
         self.table_lines: list[int] = []  # where lines that open or close a table start
         self.tables_after: list[int] = []  # tables open after each of them

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from random import Random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.text.model.boxes import (
@@ -20,8 +20,8 @@ from bot.text.model.boxes import (
     Nesting,
     PageTags,
     _LineContexts,
-    braces,
     find_boxes,
+    marks_of,
 )
 from bot.text.model.masking import mask, masked_spans
 
@@ -118,7 +118,8 @@ def test_brace_depths_are_those_of_a_walk_over_the_pattern(text: str) -> None:
     for offset in range(len(text) + 2):
         walk.append(depth)
         depth = max(0, depth + steps.get(offset, 0))
-    opens, closes = braces(text)
+    marks = marks_of(text)
+    opens, closes = marks.brace_opens, marks.brace_closes
     assert opens == [at for at, step in steps.items() if step == 1]
     assert closes == [at for at, step in steps.items() if step == -1]
     templates = Nesting(opens, closes)
@@ -179,7 +180,23 @@ def test_line_contexts_are_read_as_each_line_was(flat: str, random: Random) -> N
     offsets = list(range(len(flat) + 1))
     line_of = [bisect_right([0] + [m.end() for m in re.finditer("\n", flat)], at) - 1
                for at in offsets]
-    contexts = _LineContexts(flat)
+    contexts = _LineContexts(flat, marks_of(flat).table_marks)
     assert [contexts.of(at) for at in offsets] == [expected[line] for line in line_of]
     random.shuffle(offsets)  # asked out of order, as no caller does, it still answers right
     assert [contexts.of(at) for at in offsets] == [expected[line_of[at]] for at in offsets]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(DIV_PIECES | st.just("<!-- a longer comment -->"), max_size=20).map("".join))
+@example("<!-- a comment -->{{T|<div>}}</div>")  # the marks of masked are not those of flat
+@example("<!-- a comment -->\n{|\n<div>\n</div>\n|}")
+def test_the_marks_a_page_shares_give_the_tags_found_alone(text: str) -> None:
+    """The marks of the masked page serve when no comment is taken out of it, and only then."""
+    comments = [(a, b) for a, b in masked_spans(text) if text.startswith("<!--", a)]
+    masked = mask(text)
+    shared = PageTags(masked, comments, marks_of(masked))
+    alone = PageTags(masked, comments)
+    assert shared.tags == alone.tags
+    assert [shared.problem(0, n) for n in range(len(masked) + 1)] == [
+        alone.problem(0, n) for n in range(len(masked) + 1)
+    ]
