@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from urllib.parse import unquote
@@ -189,17 +189,32 @@ def convert(
     for fold in reversed(folds):
         lines[fold.first : fold.last + 1] = [_box(fold, page.lines, options)]
     result = "\n".join(lines)
-    if unconvert(result) != unconvert(text):
+    if not _unconverts_to(result, unconvert(text)):
         raise InputError(f"box template {_template_name(options)}: its boxes cannot be undone")
     return Conversion(result, tuple(fold.heading.plain for fold in folds), skipped)
 
 
 def unconvert(text: str) -> str:
     """The page with every box the bot made turned back into the text it was made from."""
+    return "".join(_unconverted(text))
+
+
+def _unconverts_to(text: str, expected: str) -> bool:
+    """unconvert(text) == expected, read piece by piece (a large page is not built twice)."""
+    at = 0
+    for piece in _unconverted(text):
+        if not expected.startswith(piece, at):
+            return False
+        at += len(piece)
+    return at == len(expected)
+
+
+def _unconverted(text: str) -> Iterator[str]:
+    """unconvert(text) in pieces, in order."""
     if _start_marker(text, 0) is None:
-        return text  # no box of the bot's (and the markers need not be found)
+        yield text  # no box of the bot's (and the markers need not be found)
+        return
     markers = _Markers(text)
-    parts: list[str] = []
     done = search = 0
     while (start := _start_marker(text, search)) is not None:
         end = markers.end_after(start.end())
@@ -207,9 +222,10 @@ def unconvert(text: str) -> str:
         if restored is None:
             search = start.end()
             continue
-        parts += [text[done : start.start()], restored]
+        yield text[done : start.start()]
+        yield restored
         done = search = end + len(END_MARKER)
-    return "".join([*parts, text[done:]])
+    yield text[done:]
 
 
 def _start_marker(text: str, position: int) -> re.Match[str] | None:

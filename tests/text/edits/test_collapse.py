@@ -30,6 +30,7 @@ from bot.text.edits.collapse import (
     _nesting_tokens,
     _replies,
     _start_marker,
+    _unconverts_to,
     convert,
     unconvert,
 )
@@ -593,6 +594,19 @@ MARKER_PIECES = st.sampled_from([
 def test_start_markers_are_found_as_the_pattern_finds_them(text: str, position: int) -> None:
     found, expected = _start_marker(text, position), _START_MARKER.search(text, position)
     assert (found and found.span()) == (expected and expected.span())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["=== Q ===", "=== R ===", "Intro.", "x <!--", "-->", ""]),
+                max_size=8).map("\n".join),
+       st.lists(MARKER_PIECES, max_size=6).map("".join), st.sampled_from(["", "x", "\n"]))
+def test_a_page_is_compared_with_its_unconverted_form_as_built_whole(
+    page: str, noise: str, change: str
+) -> None:
+    boxed = convert(page).text + noise
+    whole = unconvert(boxed)
+    for expected in (whole, page + noise, whole + change, whole[:-1], change + whole, boxed):
+        assert _unconverts_to(boxed, expected) == (whole == expected)
 
 
 def plain_replies(masked: list[str]) -> set[int]:

@@ -110,9 +110,9 @@ def test_a_box_whose_tag_runs_across_lines_takes_them_in() -> None:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(["{", "}", "{{", "}}", "x", "\n", "{|", "|}"]), max_size=24)
-       .map("".join))
-def test_brace_depths_are_those_of_a_walk_over_the_pattern(text: str) -> None:
+@given(st.lists(st.sampled_from(["{", "}", "{{", "}}", "x", "\n", "{|", "|}", "|", "{{|"]),
+                max_size=24).map("".join))
+def test_marks_and_brace_depths_are_those_of_the_patterns(text: str) -> None:
     walk, depth = [], 0  # the depth before each offset
     steps = {m.start(): 1 if m.group(0) == "{{" else -1 for m in _BRACES.finditer(text)}
     for offset in range(len(text) + 2):
@@ -124,6 +124,9 @@ def test_brace_depths_are_those_of_a_walk_over_the_pattern(text: str) -> None:
     assert closes == [at for at, step in steps.items() if step == -1]
     templates = Nesting(opens, closes)
     assert [templates.before(offset) for offset in range(len(text) + 2)] == walk
+    assert marks.table_marks == sorted(
+        m.start() for mark in ("{|", "|}") for m in re.finditer(re.escape(mark), text)
+    )
 
 
 DIV_PIECES = st.sampled_from([
