@@ -11,13 +11,16 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import accumulate
+from functools import lru_cache
+from itertools import accumulate, chain, repeat
+from operator import attrgetter, sub
+from pathlib import Path
 from urllib.parse import unquote
 
 import jinja2
 
 from bot.errors import InputError
-from bot.render import render, render_file
+from bot.render import load
 from bot.text.model.analysis import Analysis, analyze, list_prefix
 from bot.text.model.boxes import BoxSpan, Marks, Nesting, PageTags, find_boxes, marks_of
 from bot.text.model.masking import mask, mask_lines, masked_spans
@@ -293,6 +296,7 @@ def _occurrences(text: str, word: str) -> list[int]:
     return positions
 
 
+@lru_cache(maxsize=256)  # a page's boxes mostly share their frame
 def _digest(heading: str | None, prefix: str, suffix: str) -> str:
     data = "\x00".join((heading or "", prefix, suffix)).encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()[:8]
@@ -323,7 +327,7 @@ class _Page:
         self.tags = PageTags(masked, comments, marks)
         self.swallowed = self.hidden.swallowed_lines(profile)
         self.chrome_checked: set[str] = set()  # styles whose box the template drew right
-        self.boxes_drawn: dict[str, bool] = {}  # _chrome's verdicts on the boxes drawn so far
+        self.drawing = _Drawing()
         self.taken: set[int] = set()  # lines of boxes, comments and prompts
         # A box stands for a heading folded before (by the bot or by hand), so it ends a region
         # as a heading does; the bot's marker line above a box belongs to it.
@@ -335,8 +339,11 @@ class _Page:
             above = box.start - 1
             marked = above >= 0 and _START_MARKER.match(self.lines[above] + "\n") is not None
             self.box_starts.append(above if marked else box.start)
-        for comment in analysis.comments:
-            self.taken.update(range(comment.line - 1, comment.end_line))
+        written = analysis.comments  # range(comment.line - 1, comment.end_line) of each:
+        self.taken.update(chain.from_iterable(map(
+            range, map(sub, map(attrgetter("line"), written), repeat(1)),
+            map(attrgetter("end_line"), written),
+        )))
         self.taken.update(p.line - 1 for p in analysis.placeholders)
         self.taken.update(_replies(self.masked))
         for comment in analysis.comments:
@@ -424,10 +431,10 @@ class _Page:
         style = "replace-heading" if fold.line is not None else "keep-heading"
         if style not in self.chrome_checked:
             _chrome(replace(fold, heading=replace(fold.heading, title="Question",
-                                                  anchor="Question")), options, self.boxes_drawn)
+                                                  anchor="Question")), options, self.drawing)
             self.chrome_checked.add(style)
         try:
-            chrome = _chrome(fold, options, self.boxes_drawn)
+            chrome = _chrome(fold, options, self.drawing)
         except _BadBox:
             return Skip(fold.heading.plain, "its title would break the box's markup")
         return replace(fold, chrome=chrome)
@@ -748,14 +755,20 @@ def _template_name(options: CollapseOptions) -> str:
     return options.template or TEMPLATE
 
 
-def _chrome(
-    fold: _Fold, options: CollapseOptions, verdicts: dict[str, bool] | None = None
-) -> tuple[str, str]:
-    """The template's text before and after the folded lines.
+class _Drawing:
+    """What one convert call keeps of the boxes it draws: the template, loaded for the first
+    box, and per box drawn whether it is one box closing every div it opens (a page's boxes
+    mostly differ only in their heading line, or not at all): see _verdict_key."""
 
-    `verdicts` keeps, per box drawn, whether it is one box closing every div it opens (a page's
-    boxes mostly differ only in their heading line, or not at all): see _verdict_key.
-    """
+    def __init__(self) -> None:
+        self.template: jinja2.Template | None = None
+        self.verdicts: dict[str, bool] = {}
+
+
+def _chrome(
+    fold: _Fold, options: CollapseOptions, drawing: _Drawing | None = None
+) -> tuple[str, str]:
+    """The template's text before and after the folded lines."""
     # A fold that keeps its heading is drawn keep-heading whatever the page's style.
     style = "replace-heading" if fold.line is not None else "keep-heading"
     values = {
@@ -768,10 +781,13 @@ def _chrome(
     }
     name = _template_name(options)
     try:
-        if options.template:
-            out = render_file(options.template, **values)
+        if drawing is None:
+            template = _load_template(options)
+        elif drawing.template is None:
+            template = drawing.template = _load_template(options)
         else:
-            out = render(TEMPLATE, **values)
+            template = drawing.template
+        out = template.render(**values)
     except (OSError, jinja2.TemplateError) as exc:
         raise InputError(f"box template {name}: {exc}") from None
     if out.count(_SENTINEL) != 1:
@@ -781,19 +797,27 @@ def _chrome(
     if MARKER_WORD in prefix or MARKER_WORD in suffix:
         raise InputError(f"box template {name}: contains {MARKER_WORD!r}")
     sample = f"{prefix}Text.{suffix}"
-    if verdicts is None:
+    if drawing is None:
         one_box = _is_one_box(sample)
     else:
         key = _verdict_key(sample, fold.line)
-        one_box = verdicts.get(key)
+        one_box = drawing.verdicts.get(key)
         if one_box is None:
-            one_box = verdicts[key] = _is_one_box(sample)
+            one_box = drawing.verdicts[key] = _is_one_box(sample)
     if not one_box:
         raise _BadBox(
             f"box template {name}: the box must be a "
             '<div class="mw-collapsible ..."> on its own lines, closing every div it opens'
         )
     return prefix, suffix
+
+
+def _load_template(options: CollapseOptions) -> jinja2.Template:
+    """The box template, as render() or render_file() loads it (once a convert call)."""
+    if options.template:
+        path = Path(options.template)
+        return load(path.name, str(path.resolve().parent))
+    return load(TEMPLATE)
 
 
 def _is_one_box(sample: str) -> bool:

@@ -23,6 +23,7 @@ from bot.text.edits.collapse import (
     _BadBox,
     _chrome,
     _Depths,
+    _Drawing,
     _Fold,
     _Heading,
     _nesting_depths,
@@ -659,31 +660,31 @@ def test_boxes_checked_once_for_all_have_the_verdict_of_each_checked_alone(
         template = str(path)
     options = CollapseOptions(template=template)
 
-    def drawn(fold: _Fold, verdicts: dict[str, bool] | None) -> object:
+    def drawn(fold: _Fold, drawing: _Drawing | None) -> object:
         try:
-            return _chrome(fold, options, verdicts)
+            return _chrome(fold, options, drawing)
         except _BadBox as exc:
             return str(exc)
 
-    verdicts: dict[str, bool] = {}
+    drawing = _Drawing()
     for level, title, replacing in boxes:
         line = "=" * level + f" {title} " + "=" * level
         heading = _Heading(0, level, title, title, "anchor", False, title)
         fold = _Fold(0, 1, heading, line if replacing else None)
-        assert drawn(fold, verdicts) == drawn(fold, None)
+        assert drawn(fold, drawing) == drawn(fold, None)
 
 
 def test_a_title_that_breaks_the_box_is_not_given_the_verdict_of_plain_titles() -> None:
-    verdicts: dict[str, bool] = {}
+    drawing = _Drawing()
     breaking = ("a </div> b", "{{x", "<!-- c")
     for title in ("Q", "Why?", *breaking, "R", "{{!}}", "S"):
         heading = _Heading(0, 3, title, title, title, False, title)
         fold = _Fold(0, 1, heading, f"=== {title} ===")
         if title in breaking:
-            for shared in (verdicts, None):
+            for shared in (drawing, None):
                 with pytest.raises(_BadBox):
                     _chrome(fold, CollapseOptions(), shared)
         else:
-            assert f"\n=== {title} ===\n" in _chrome(fold, CollapseOptions(), verdicts)[0]
+            assert f"\n=== {title} ===\n" in _chrome(fold, CollapseOptions(), drawing)[0]
     # The plain titles share one verdict; each other title has its own.
-    assert sorted(verdicts.values()) == [False, False, False, True, True]
+    assert sorted(drawing.verdicts.values()) == [False, False, False, True, True]
