@@ -609,7 +609,7 @@ class _Depths:
                     opens.append(unclosed[name].pop())
                     closes.append(tag.start())
         self.tags = Nesting(opens, closes)  # never closes more than it opened: no clamp
-        brace_opens, brace_closes = marks.brace_opens, marks.brace_closes
+        self.templates = marks.templates
         if braced:  # rare: braces in a tag's attributes are no template
             tag_starts = [start for start, _ in braced]
 
@@ -617,9 +617,8 @@ class _Depths:
                 k = bisect_right(tag_starts, at) - 1
                 return k < 0 or at >= braced[k][1]
 
-            brace_opens = [at for at in brace_opens if outside(at)]
-            brace_closes = [at for at in brace_closes if outside(at)]
-        self.templates = Nesting(brace_opens, brace_closes)
+            self.templates = Nesting([at for at in marks.brace_opens if outside(at)],
+                                     [at for at in marks.brace_closes if outside(at)])
 
     def __getitem__(self, line: int) -> int:
         if self.lines is not None:

@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate, count, repeat
 from operator import and_, lshift, sub
 
@@ -65,7 +66,7 @@ _PARTIAL = re.compile(
 )
 _BRACES = re.compile(r"\{\{|\}\}")
 _LEFT = re.compile(r"\{[{|]")  # "{{" and "{|": see marks_of()
-_CLOSE_BRACES, _TABLE_CLOSE = re.compile(r"\}\}"), re.compile(r"\|\}")
+_RIGHT = re.compile(r"\}(?<=[}|]\})")  # the "}" of each "}}" (overlapping) and of each "|}"
 _TABLE_LINE = re.compile(r"[ \t]*+(?::*+[ \t]*+(\{\|)|(\|\}))")
 
 
@@ -177,7 +178,7 @@ class PageTags:
     def _judged(self, flat: str) -> list[Tag]:
         marks = self._marks or marks_of(flat)
         contexts = _LineContexts(flat, marks.table_marks)
-        templates = Nesting(marks.brace_opens, marks.brace_closes)
+        templates = marks.templates
         in_extension = element_spans(flat, _EXTENSIONS)
         tags: list[Tag] = []
         table_depth = 0
@@ -259,8 +260,9 @@ class Nesting:
 
     def __init__(self, opens: list[int], closes: list[int]) -> None:
         # The offsets in order, each doubled, plus one for a closer: one sort, no tuples.
-        keyed = sorted([2 * at for at in opens] + [2 * at + 1 for at in closes])
-        self.offsets = [key >> 1 for key in keyed]
+        keyed = [*map((2).__mul__, opens), *map((1).__add__, map((2).__mul__, closes))]
+        keyed.sort()
+        self.offsets = list(map((1).__rrshift__, keyed))  # key >> 1
         # The count after each step is the plain sum less the lowest the sum has been (never
         # above 0): each stray closer is a step down the sum took and the count did not.
         # The sum after n steps is n less twice the closers among them.
@@ -284,6 +286,11 @@ class Marks:
     brace_closes: list[int]
     table_marks: list[int]
 
+    @cached_property
+    def templates(self) -> Nesting:
+        """How many templates are open before an offset, "{{" and "}}" as found here."""
+        return Nesting(self.brace_opens, self.brace_closes)
+
 
 def marks_of(text: str) -> Marks:
     # Each pattern starts with one literal character, which the regex engine looks for alone
@@ -294,8 +301,14 @@ def marks_of(text: str) -> Marks:
     opens = [at for at, found in lefts if found == "{{"]
     table_marks = [at for at, found in lefts if found == "{|"]
     table_marks += [at + 1 for at in opens if text.startswith("|", at + 2)]
-    closes = [m.start() for m in _CLOSE_BRACES.finditer(text)]
-    table_marks += [m.start() for m in _TABLE_CLOSE.finditer(text)]
+    closes, end = [], -1
+    for match in _RIGHT.finditer(text):
+        at = match.start() - 1
+        if text[at] == "|":
+            table_marks.append(at)
+        elif at >= end:  # "}}" as found from the left, without overlapping
+            closes.append(at)
+            end = at + 2
     return Marks(opens, closes, sorted(table_marks))
 
 
