@@ -49,7 +49,10 @@ _COMMENT_FIELDS = tuple(f.name for f in fields(Comment))
 def _replace(comment: Comment, **changes: object) -> Comment:
     """dataclasses.replace() for the many comments of a page: the comment itself when nothing
     changes, else a new one made without replace()'s look at every field."""
-    if all(getattr(comment, name) == value for name, value in changes.items()):
+    for name, value in changes.items():
+        if getattr(comment, name) != value:
+            break
+    else:
         return comment
     values = {name: getattr(comment, name) for name in _COMMENT_FIELDS}
     values.update(changes)
@@ -200,6 +203,10 @@ def _part(comment: Comment, numbers: list[int], lines: list[str]) -> Comment | N
     if not numbers:
         return None
     first, last = numbers[0], numbers[-1]
+    if first == comment.line and last == comment.end_line:
+        # All of the comment: its text is these lines already (the list prefix is read
+        # unmasked here, as for every part).
+        return _replace(comment, indent=len(list_prefix(lines[first - 1])))
     return _replace(
         comment, line=first, end_line=last, text="\n".join(lines[first - 1 : last]),
         indent=len(list_prefix(lines[first - 1])),
