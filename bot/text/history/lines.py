@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bot.text.model.memory import collector_paused
 from bot.text.model.prompts import compile_phrases, remove_phrases
 
 # difflib ratio of two normalized lines at or above which they count as the same line.
@@ -434,6 +435,7 @@ class LineIndex:
         return LineQuery(norm, rank)
 
 
+@collector_paused()
 def queries(
     lines: list[str], wanted: Iterable[int], normalize: Normalizer
 ) -> dict[int, LineQuery]:
