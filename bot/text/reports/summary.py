@@ -289,17 +289,20 @@ def build_summary(
         key=_participant_key,
     )
 
-    raw_lines = analysis.text.split("\n")
+    raw_lines: list[str] | None = None
     masked_lines: list[str] | None = None
     attention = []
     for c in analysis.comments:
         if c.status != UNSIGNED and not c.placeholder:
             continue
-        last = c.text.split("\n")[-1]
         masked_last = None
-        if c.end_line <= len(raw_lines) and raw_lines[c.end_line - 1] == last:
-            masked_lines = mask(analysis.text).split("\n") if masked_lines is None else masked_lines
-            masked_last = masked_lines[c.end_line - 1]
+        if c.status != UNSIGNED or c.timestamp is not None:  # comment_excerpt looks for a signature
+            last = c.text.split("\n")[-1]
+            raw_lines = analysis.text.split("\n") if raw_lines is None else raw_lines
+            if c.end_line <= len(raw_lines) and raw_lines[c.end_line - 1] == last:
+                if masked_lines is None:
+                    masked_lines = mask(analysis.text).split("\n")
+                masked_last = masked_lines[c.end_line - 1]
         attention.append(
             AttentionItem(
                 section=c.section,
