@@ -177,7 +177,8 @@ def _stripped(text: str) -> str:
     tokens = tokenizer.tokenize(text, 0, False)
     plain = plain_from_tokens(tokens, lambda title: tokenizer.tokenize(title, 0, False))
     text = _tree_stripped(parser._builder.build(tokens)) if plain is None else plain
-    text = _DROPPED_BEFORE_PUNCTUATION.sub("", text).replace(_DROPPED, " ")
+    if _DROPPED in text:
+        text = _DROPPED_BEFORE_PUNCTUATION.sub("", text).replace(_DROPPED, " ")
     return " ".join(text.split())
 
 

@@ -203,8 +203,9 @@ def comment_keys(comments: Sequence[Comment]) -> tuple[str, ...]:
             words = " ".join(comment.text.split())
             digest = hashlib.sha256(words.encode("utf-8", "surrogatepass")).hexdigest()[:12]
             key = f"{author or ''}|text:{digest}"
-        seen[key] = seen.get(key, 0) + 1
-        keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+        n = seen.get(key, 0) + 1
+        seen[key] = n
+        keys.append(key if n == 1 else f"{key}#{n}")
     return tuple(keys)
 
 
