@@ -23,6 +23,7 @@ from bot.text.history.attribution import Authorship, line_keys
 from bot.text.history.contributions import Decision, decide, lines_to_attribute
 from bot.text.history.lines import Normalizer, carried_queries
 from bot.text.model.analysis import Analysis, Comment, analyze
+from bot.text.model.memory import collector_paused
 from bot.text.model.profile import SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 from bot.text.reports.summary import build_summary, render_summary, summary_to_dict
@@ -115,6 +116,7 @@ def missing_comments(comments: Sequence[Comment], old_lines: list[str], new_text
     return missing
 
 
+@collector_paused()
 def plan_page(
     text: str,
     options: PageOptions,

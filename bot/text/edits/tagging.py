@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from bot.render import render
+import jinja2
+
+from bot.render import load
 from bot.text.history.attribution import FOLLOW_UP
 from bot.text.model.analysis import TAGGED, UNDATED, UNSIGNED, Analysis, Comment
 from bot.text.model.dates import format_date
@@ -96,18 +98,20 @@ def template_names(policy: TaggingPolicy, profile: SiteProfile) -> dict[str, str
 
 def render_tag(
     kind: str, user: str, when: datetime, policy: TaggingPolicy, profile: SiteProfile, *,
-    template: tuple[str, tuple[str, ...]] | None = None,
+    template: tuple[str, tuple[str, ...]] | None = None, source: jinja2.Template | None = None,
 ) -> str:
     """The tag for a comment of `kind` by `user` at `when`; `template` is tag_template()'s
-    answer for the kind, when the caller has it."""
+    answer for the kind and `source` the loaded TEMPLATE_FILE, when the caller has them."""
     name, order = template or tag_template(kind, policy, profile)
+    source = source or load(TEMPLATE_FILE)
     date = template_param(format_date(when, profile))
-    form = _tag_form(name, policy.subst, order, kind == "undated")
+    form = _tag_form(source, name, policy.subst, order, kind == "undated")
     if "\x00" in name or form.count(_USER) != (kind != "undated") or form.count(_DATE) != 1:
         # A template (an operator's edit of it, say) that does not place each value once as
         # given: rendered as it is.
-        return render(TEMPLATE_FILE, name=name, subst=policy.subst, order=order,
-                      user=None if kind == "undated" else template_param(user), date=date).strip()
+        return source.render(name=name, subst=policy.subst, order=order,
+                             user=None if kind == "undated" else template_param(user),
+                             date=date).strip()
     if kind != "undated":
         form = form.replace(_USER, template_param(user))
     return form.replace(_DATE, date).strip()
@@ -126,12 +130,16 @@ _USER, _DATE = "\x00user\x00", "\x00date\x00"
 
 
 @lru_cache(maxsize=64)
-def _tag_form(name: str, subst: bool, order: tuple[str, ...], undated: bool) -> str:
+def _tag_form(
+    source: jinja2.Template, name: str, subst: bool, order: tuple[str, ...], undated: bool
+) -> str:
     """The tag template rendered once per template and parameter order, with stand-ins for the
     user and the date: the template places the values it is given as they are (they arrive
-    escaped), so a tag is this with its values put in (tests/text/edits/test_tagging.py)."""
-    return render(TEMPLATE_FILE, name=name, subst=subst, order=order,
-                  user=None if undated else _USER, date=_DATE)
+    escaped), so a tag is this with its values put in (tests/text/edits/test_tagging.py).
+    jinja2 loads the file again once it changed on disk, as a new `source`: an operator's edit
+    of it takes effect in a running `serve` at its next pass."""
+    return source.render(name=name, subst=subst, order=order, user=None if undated else _USER,
+                         date=_DATE)
 
 
 def tag_names(policy: TaggingPolicy, profile: SiteProfile) -> tuple[str, ...]:
@@ -214,6 +222,7 @@ def tag_comments(
     made: list[TagMade] = []
     skipped: list[Skipped] = []
     templates: dict[str, tuple[str, tuple[str, ...]]] = {}  # kind -> tag_template()
+    source = load(TEMPLATE_FILE)
 
     def consider(comment: Comment, kind: str) -> None:
         number = comment.end_line
@@ -241,7 +250,7 @@ def tag_comments(
         if template is None:
             template = templates[kind] = tag_template(kind, policy, profile)
         wikitext = render_tag(kind, comment.author, comment.timestamp, policy, profile,
-                              template=template)
+                              template=template, source=source)
         separator = "" if line[-1:] in (" ", "\t") else " "
         made.append(TagMade(
             number, comment.line, kind, comment.author, comment.timestamp, comment.revid,

@@ -23,6 +23,7 @@ from bot.text.history.lines import (
     queries,
 )
 from bot.text.history.signing import OTHER, OWN, RevisionSections, edit_signs
+from bot.text.model.memory import collector_paused
 from bot.text.model.profile import SiteProfile, normalize_user
 
 # MediaWiki >= 1.36 tags the reverting edit with one of these, and each reverted edit with
@@ -469,6 +470,7 @@ class _History:
         return "equal", None  # in the common head or tail: untouched
 
 
+@collector_paused()
 def attribute(
     wanted: Iterable[int],
     revisions: Sequence[RevisionMeta],

@@ -49,7 +49,10 @@ _COMMENT_FIELDS = tuple(f.name for f in fields(Comment))
 def _replace(comment: Comment, **changes: object) -> Comment:
     """dataclasses.replace() for the many comments of a page: the comment itself when nothing
     changes, else a new one made without replace()'s look at every field."""
-    if all(getattr(comment, name) == value for name, value in changes.items()):
+    for name, value in changes.items():
+        if getattr(comment, name) != value:
+            break
+    else:
         return comment
     values = {name: getattr(comment, name) for name in _COMMENT_FIELDS}
     values.update(changes)
@@ -69,22 +72,31 @@ def decide(
     """
     team = frozenset(normalize_user(u) for u in organizers)
     lines = analysis.text.split("\n")
+    in_team: dict[str, bool] = {}  # by user name as the history gives it
 
-    def owner(number: int) -> object:
-        found = authorship.get(number, _MISSING)
-        if found is _MISSING:
-            return _MISSING
+    def of_team(user: str) -> bool:
+        found = in_team.get(user)
+        if found is None:
+            found = in_team[user] = bool(team) and normalize_user(user) in team
+        return found
+
+    def judge(found: Authorship) -> object:
         if found is None:
             return _ORGANIZER
         if isinstance(found, Doubt):
-            if found.reason == QUESTION_REWRITTEN and normalize_user(found.user) in team:
+            if found.reason == QUESTION_REWRITTEN and of_team(found.user):
                 return _ORGANIZER
             return found
         assert isinstance(found, Attribution)
-        return _ORGANIZER if normalize_user(found.user) in team else found
+        return _ORGANIZER if of_team(found.user) else found
+
+    owners = {number: judge(found) for number, found in authorship.items()}
+
+    def owner(number: int) -> object:
+        return owners.get(number, _MISSING)
 
     participant = frozenset(
-        n for n in authorship if isinstance(owner(n), Attribution | Doubt)
+        n for n, found in owners.items() if isinstance(found, Attribution | Doubt)
     )
     if not authorship:
         return Decision(analysis, participant)
@@ -200,6 +212,10 @@ def _part(comment: Comment, numbers: list[int], lines: list[str]) -> Comment | N
     if not numbers:
         return None
     first, last = numbers[0], numbers[-1]
+    if first == comment.line and last == comment.end_line:
+        # All of the comment: its text is these lines already (the list prefix is read
+        # unmasked here, as for every part).
+        return _replace(comment, indent=len(list_prefix(lines[first - 1])))
     return _replace(
         comment, line=first, end_line=last, text="\n".join(lines[first - 1 : last]),
         indent=len(list_prefix(lines[first - 1])),

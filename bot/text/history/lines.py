@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bot.text.model.memory import collector_paused
 from bot.text.model.prompts import compile_phrases, remove_phrases
 
 # difflib ratio of two normalized lines at or above which they count as the same line.
@@ -252,6 +253,7 @@ class Anchors:
         self._learned: list[str] | None = None
         self._common: frozenset[str] = frozenset()  # pieces on more than COMMON_PAIR lines
         self._repeated: frozenset[str] = frozenset()  # pieces on 2 to COMMON_PAIR lines
+        self._postings: _Postings | None = None  # see postings()
 
     def pieces(self, norm: str) -> frozenset[str]:
         found = self._pieces.get(norm)
@@ -274,6 +276,7 @@ class Anchors:
         self._repeated = frozenset(p for p, n in frequency.items() if 2 <= n <= COMMON_PAIR)
         self._anchors.clear()
         self._shared.clear()
+        self._postings = None
 
     def forget(self) -> None:
         """Compare every pair from now on (a page small enough)."""
@@ -281,6 +284,16 @@ class Anchors:
         self._common = self._repeated = frozenset()
         self._anchors.clear()
         self._shared.clear()
+        self._postings = None
+
+    def postings(self) -> _Postings:
+        """Which lines hold each anchor, for the lines of every revision searched so far: how
+        many anchors two lines share depends on the two lines only, so each revision's lines
+        are added once, not once per revision (most lines are in revision after revision), and
+        a revision keeps the candidates it holds (LineIndex._similar_lines)."""
+        if self._postings is None:
+            self._postings = _Postings(self)
+        return self._postings
 
     def of(self, norm: str) -> frozenset[str]:
         """The line's anchors: its pieces that few lines of the page hold."""
@@ -317,8 +330,12 @@ class _Postings:
     # which no other line of the page can share them with.
     shared_only: bool = False
     by_piece: dict[str, list[str]] = field(default_factory=dict)
+    added: set[str] = field(default_factory=set)  # the lines added (each is added once)
 
     def add(self, norm: str) -> None:
+        if norm in self.added:
+            return
+        self.added.add(norm)
         by_piece = self.by_piece
         anchors = self.anchors.shared(norm) if self.shared_only else self.anchors.of(norm)
         for piece in anchors:
@@ -355,7 +372,7 @@ class LineIndex:
     exact: Counter[str]
     lengths: list[int]  # sorted
     by_length: list[str]  # the distinct lines, in the order of `lengths`
-    _postings: _Postings | None = None  # built at the first fuzzy search of an indexed page
+    _postings: _Postings | None = None  # its lines added, at its first fuzzy search
 
     @classmethod
     def build(cls, text: str, normalize: Normalizer) -> LineIndex:
@@ -369,13 +386,16 @@ class LineIndex:
         indexed; None when every line is to be compared."""
         if verdicts.anchors.frequency is None:
             return None
-        if self._postings is None:
-            self._postings = _Postings(verdicts.anchors)
+        postings = verdicts.anchors.postings()
+        if self._postings is not postings:  # (learned again since: another page's anchors)
+            self._postings = postings
             for other in self.by_length:
                 if len(other) >= MIN_FUZZY_LENGTH:
                     self._postings.add(other)
+        exact = self.exact
         return [
-            other for other in self._postings.candidates(norm) if verdicts.similar(norm, other)
+            other for other in self._postings.candidates(norm)
+            if other in exact and verdicts.similar(norm, other)
         ]
 
     def count_similar(self, norm: str, need: int, verdicts: Verdicts) -> int:
@@ -434,6 +454,7 @@ class LineIndex:
         return LineQuery(norm, rank)
 
 
+@collector_paused()
 def queries(
     lines: list[str], wanted: Iterable[int], normalize: Normalizer
 ) -> dict[int, LineQuery]:

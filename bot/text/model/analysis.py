@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from bot.text.model.boxes import find_boxes
 from bot.text.model.masking import mask_lines, masked_spans
-from bot.text.model.memory import keeping
+from bot.text.model.memory import collector_paused, keeping
 from bot.text.model.profile import ENGLISH, SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, PromptMatch, match_prompt
 from bot.text.model.sections import Heading, Section, build_sections, parse_heading
@@ -102,6 +102,7 @@ def continues(first: str, prefix: str) -> bool:
     )
 
 
+@collector_paused()
 def analyze(
     text: str,
     profile: SiteProfile = ENGLISH,

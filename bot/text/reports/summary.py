@@ -13,10 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
-import mwparserfromhell
 from mwparserfromhell.nodes import Argument, Tag, Template, Text, Wikilink
 from mwparserfromhell.nodes import Comment as HtmlComment
-from mwparserfromhell.parser import ParserError
+from mwparserfromhell.parser import Parser, ParserError
+from mwparserfromhell.wikicode import Wikicode
 
 from bot.errors import InputError
 from bot.render import excerpt, render, render_file
@@ -25,6 +25,7 @@ from bot.text.model.masking import mask
 from bot.text.model.profile import ENGLISH, SiteProfile, is_ip
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES, compile_phrases
 from bot.text.model.signatures import find_signature
+from bot.text.reports.plain import DROPPED, HIDDEN_LINK, plain_from_tokens
 from bot.text.reports.timeline import (
     Activity,
     Newcomers,
@@ -42,10 +43,9 @@ TEMPLATE = "summary.wikitext.j2"
 EXCERPT_LENGTH = 100
 
 # Links that show nothing in the text where they stand (category, image), English names only.
-_HIDDEN_LINK = re.compile(r"\s*(?:category|file|image)\s*:", re.IGNORECASE)
 _HIDDEN_TAGS = frozenset({"ref", "references"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_DROPPED = "\x00"  # stands where markup was dropped, so that no space is left before punctuation
+_DROPPED = DROPPED  # stands where markup was dropped, so that no space is left before punctuation
 _DROPPED_BEFORE_PUNCTUATION = re.compile(r"\s*\x00[\s\x00]*(?=[,.;:!?)\]]+(?:\s|$)|$)")
 
 # A text with more pieces of markup (`<`, `{{`, `[[`) than this is cut to MARKUP_CUT characters
@@ -170,21 +170,31 @@ def plain_text(wikitext: str) -> str:
 
 
 def _stripped(text: str) -> str:
-    code = mwparserfromhell.parse(text)
+    # mwparserfromhell.parse(text) in its two steps: most comments are text, links and
+    # templates, read from the tokens (bot.text.reports.plain); only the others build the tree.
+    parser = Parser()
+    tokenizer = parser._tokenizer  # what Parser.parse calls, with the same arguments
+    tokens = tokenizer.tokenize(text, 0, False)
+    plain = plain_from_tokens(tokens, lambda title: tokenizer.tokenize(title, 0, False))
+    text = _tree_stripped(parser._builder.build(tokens)) if plain is None else plain
+    if _DROPPED in text:
+        text = _DROPPED_BEFORE_PUNCTUATION.sub("", text).replace(_DROPPED, " ")
+    return " ".join(text.split())
+
+
+def _tree_stripped(code: Wikicode) -> str:
     code.nodes = [Text(_DROPPED) if _dropped(node) else node for node in code.nodes]
     for link in code.filter_wikilinks():
         if link.text is None:  # shown as its target, without the colon that makes it a link
             link.title = str(link.title).strip().removeprefix(":")
-    text = code.strip_code(normalize=True, collapse=True, keep_template_params=False)
-    text = _DROPPED_BEFORE_PUNCTUATION.sub("", text).replace(_DROPPED, " ")
-    return " ".join(text.split())
+    return code.strip_code(normalize=True, collapse=True, keep_template_params=False)
 
 
 def _dropped(node: object) -> bool:
     if isinstance(node, Template | Argument | HtmlComment):
         return True
     if isinstance(node, Wikilink):
-        return bool(_HIDDEN_LINK.match(str(node.title)))
+        return bool(HIDDEN_LINK.match(str(node.title)))
     return isinstance(node, Tag) and str(node.tag).strip().lower() in _HIDDEN_TAGS
 
 
@@ -280,17 +290,20 @@ def build_summary(
         key=_participant_key,
     )
 
-    raw_lines = analysis.text.split("\n")
+    raw_lines: list[str] | None = None
     masked_lines: list[str] | None = None
     attention = []
     for c in analysis.comments:
         if c.status != UNSIGNED and not c.placeholder:
             continue
-        last = c.text.split("\n")[-1]
         masked_last = None
-        if c.end_line <= len(raw_lines) and raw_lines[c.end_line - 1] == last:
-            masked_lines = mask(analysis.text).split("\n") if masked_lines is None else masked_lines
-            masked_last = masked_lines[c.end_line - 1]
+        if c.status != UNSIGNED or c.timestamp is not None:  # comment_excerpt looks for a signature
+            last = c.text.split("\n")[-1]
+            raw_lines = analysis.text.split("\n") if raw_lines is None else raw_lines
+            if c.end_line <= len(raw_lines) and raw_lines[c.end_line - 1] == last:
+                if masked_lines is None:
+                    masked_lines = mask(analysis.text).split("\n")
+                masked_last = masked_lines[c.end_line - 1]
         attention.append(
             AttentionItem(
                 section=c.section,

@@ -143,9 +143,10 @@ def _minute(when: datetime) -> datetime:
 
 def minute_text(when: datetime) -> str:
     """_minute(when).strftime("%Y-%m-%dT%H:%MZ"), formatted without strftime (3 times slower;
-    its %Y writes years before 1000 without zeros, as str does)."""
-    t = utc(when)
-    return f"{t.year}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}Z"
+    its %Y writes years before 1000 without zeros, as %d does). A key per comment: `%` is
+    twice as fast as an f-string here."""
+    t = when if when.tzinfo is UTC else utc(when)
+    return "%d-%02d-%02dT%02d:%02dZ" % (t.year, t.month, t.day, t.hour, t.minute)  # noqa: UP031
 
 
 class _RevisionIndex:
@@ -202,8 +203,9 @@ def comment_keys(comments: Sequence[Comment]) -> tuple[str, ...]:
             words = " ".join(comment.text.split())
             digest = hashlib.sha256(words.encode("utf-8", "surrogatepass")).hexdigest()[:12]
             key = f"{author or ''}|text:{digest}"
-        seen[key] = seen.get(key, 0) + 1
-        keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+        n = seen.get(key, 0) + 1
+        seen[key] = n
+        keys.append(key if n == 1 else f"{key}#{n}")
     return tuple(keys)
 
 
@@ -248,15 +250,19 @@ def new_since(
 
 def weekly_activity(comments: Sequence[Comment]) -> Activity | None:
     """Comments per week (weeks start on Monday, UTC), or None when no comment has a time."""
-    counts: dict[date, int] = {}
+    days: dict[date, int] = {}
     undated = 0
     for comment in comments:
-        if comment.timestamp is None:
+        when = comment.timestamp
+        if when is None:
             undated += 1
             continue
-        day = utc(comment.timestamp).date()
+        day = (when if when.tzinfo is UTC else utc(when)).date()
+        days[day] = days.get(day, 0) + 1
+    counts: dict[date, int] = {}
+    for day, n in days.items():
         week = day - timedelta(days=day.weekday())
-        counts[week] = counts.get(week, 0) + 1
+        counts[week] = counts.get(week, 0) + n
     if not counts:
         return None
     first, last = min(counts), max(counts)

@@ -319,21 +319,32 @@ def test_a_tag_is_its_template_rendered_with_its_values(
 def test_a_template_that_changes_its_values_is_rendered_as_it_is(monkeypatch) -> None:
     """An edited tag template that does not place the user as given (here: upper case) gets no
     form filled in: each tag is the template rendered."""
-    from bot.render import environment
+    import jinja2
+
+    from bot.render import TEMPLATES_DIR
     from bot.text.edits import tagging
 
-    shipped = environment().get_template(TEMPLATE_FILE).render
-    tagging._tag_form.cache_clear()
-
-    def upper(template: str, **values: object) -> str:
-        if isinstance(values.get("user"), str):
-            values["user"] = values["user"].upper()
-        return shipped(**values)
-
-    monkeypatch.setattr(tagging, "render", upper)
+    shipped = (TEMPLATES_DIR / TEMPLATE_FILE).read_text(encoding="utf-8")
+    edited = jinja2.Template(shipped.replace('"user": user', '"user": user | upper'))
+    values = {"name": "unsigned", "order": ("user", "date"), "subst": False, "date": "d"}
+    assert edited.render(user="x", **values) != jinja2.Template(shipped).render(user="x", **values)
+    monkeypatch.setattr(tagging, "load", lambda name: edited)
     when = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
-    try:
-        tag = render_tag("unsigned", "Alice", when, TaggingPolicy(), ENGLISH)
-    finally:
-        tagging._tag_form.cache_clear()
+    tag = render_tag("unsigned", "Alice", when, TaggingPolicy(), ENGLISH)
     assert tag == "{{unsigned|ALICE|09:15, 20 September 2016 (UTC)}}"
+
+
+def test_an_edit_of_the_tag_template_is_used_without_a_restart(monkeypatch) -> None:
+    """jinja2 loads a template file again once it changed: the tags made after that follow it
+    (the form rendered once per template is kept per loaded template, not per process)."""
+    import jinja2
+
+    from bot.text.edits import tagging
+
+    when = datetime(2016, 9, 20, 9, 15, tzinfo=UTC)
+    before = render_tag("unsigned", "Alice", when, TaggingPolicy(), ENGLISH)
+    edited = jinja2.Template("{{ '{{' }}{{ name }}|{{ user }}|when={{ date }}{{ '}}' }}")
+    monkeypatch.setattr(tagging, "load", lambda name: edited)
+    after = render_tag("unsigned", "Alice", when, TaggingPolicy(), ENGLISH)
+    assert before == "{{unsigned|Alice|09:15, 20 September 2016 (UTC)}}"
+    assert after == "{{unsigned|Alice|when=09:15, 20 September 2016 (UTC)}}"

@@ -140,6 +140,33 @@ def test_an_indexed_page_finds_each_of_its_lines_where_its_query_says() -> None:
         assert index.count_similar(query.norm, query.rank, normalizer.verdicts) >= query.rank
 
 
+def test_revisions_find_the_similar_lines_they_would_with_an_index_of_their_own() -> None:
+    """Revisions share one index of every line searched so far (lines recur from revision to
+    revision): each still finds exactly the similar lines it holds, as an index of its own
+    lines alone finds them."""
+    page, _ = _page(250_000, 5)
+    normalizer = line_normalizer(PageOptions(tag_unsigned=True), ENGLISH)
+    queries(page, range(1, len(page) + 1), normalizer)  # learns the page's anchors
+    verdicts = normalizer.verdicts
+    half = len(page) // 2
+    revisions = [page[:half], page[half // 2 :], page[::2], page]  # overlapping line sets
+    indexes = [LineIndex.build("\n".join(lines_), normalizer) for lines_ in revisions]
+    asked = [n for n in dict.fromkeys(map(normalizer, page)) if len(n) >= MIN_FUZZY_LENGTH]
+    found_some = 0
+    for index in indexes:
+        own = lines._Postings(verdicts.anchors)
+        for other in index.by_length:
+            if len(other) >= MIN_FUZZY_LENGTH:
+                own.add(other)
+        for norm in asked[::7]:
+            shared = index._similar_lines(norm, verdicts)
+            alone = [o for o in own.candidates(norm) if verdicts.similar(norm, o)]
+            assert sorted(shared) == sorted(alone)
+            found_some += bool(alone)
+    assert len(verdicts.anchors.postings().added) > max(len(i.by_length) for i in indexes) / 2
+    assert found_some > 20  # the page does hold similar lines
+
+
 def test_recorded_histories_rank_their_lines_alike_indexed_or_not() -> None:
     """Every revision MediaWiki recorded (tests/cases/histories), each of its lines ranked with
     every pair compared and through the index: the ranks agree."""

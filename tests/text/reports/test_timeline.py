@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -172,6 +172,20 @@ def test_a_small_week_still_gets_a_visible_bar_and_a_long_chart_is_cut() -> None
     assert text.count("\n| 2019-") + text.count("\n| 2020-") == 70  # the table has them all
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2030, 1, 1)),
+                min_size=1, max_size=20), st.integers(-12, 14))
+def test_weeks_are_counted_in_utc_whatever_the_zone_of_a_time(times, hours) -> None:
+    comment = analyze(comments_on([date(2021, 3, 3)])).comments[0]
+    in_utc = [replace(comment, timestamp=t.replace(tzinfo=UTC)) for t in times]
+    zone = timezone(timedelta(hours=hours))
+    elsewhere = [replace(c, timestamp=c.timestamp.astimezone(zone)) for c in in_utc]
+    naive = [replace(c, timestamp=c.timestamp.replace(tzinfo=None)) for c in in_utc]
+    activity = weekly_activity(in_utc)
+    assert activity is not None and sum(w.comments for w in activity.weeks) == len(times)
+    assert weekly_activity(elsewhere) == activity == weekly_activity(naive)
+
+
 def test_no_dated_comment_no_chart() -> None:
     page = "== Q ==\n:*(Add your comment here)\n:* Unsigned.\n"
     assert weekly_activity(analyze(page).comments) is None
@@ -260,7 +274,7 @@ def test_the_sections_about_time_speak_the_wikis_language(language: str, heading
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.datetimes(timezones=st.one_of(st.none(), st.timezones())))
+@given(st.datetimes(timezones=st.one_of(st.none(), st.just(UTC), st.timezones())))
 def test_a_minute_is_written_as_strftime_writes_it(when: datetime) -> None:
     from bot.text.reports.timeline import _minute, minute_text
 
