@@ -24,6 +24,7 @@ from bot.render import load
 from bot.text.model.analysis import Analysis, analyze, list_prefix
 from bot.text.model.boxes import BoxSpan, Marks, Nesting, PageTags, find_boxes, marks_of
 from bot.text.model.masking import mask, mask_lines, masked_spans
+from bot.text.model.memory import collector_paused
 from bot.text.model.profile import ENGLISH, SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 from bot.text.model.sections import (
@@ -144,6 +145,7 @@ def compile_title_pattern(pattern: str | None) -> re.Pattern[str] | None:
         raise InputError(f"invalid title pattern {pattern!r}: {exc}") from None
 
 
+@collector_paused()  # a page's reading makes many objects and no cycles: see memory.py
 def convert(
     text: str,
     options: CollapseOptions = CollapseOptions(),
