@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from operator import attrgetter
 
 from bot.text.history.attribution import QUESTION_REWRITTEN, Attribution, Authorship, Doubt
 from bot.text.history.signing import SAME_SAVE
@@ -44,6 +45,8 @@ class Decision:
 
 
 _COMMENT_FIELDS = tuple(f.name for f in fields(Comment))
+_FIELD_INDEX = {name: i for i, name in enumerate(_COMMENT_FIELDS)}
+_FIELD_VALUES = attrgetter(*_COMMENT_FIELDS)
 
 
 def _replace(comment: Comment, **changes: object) -> Comment:
@@ -54,9 +57,10 @@ def _replace(comment: Comment, **changes: object) -> Comment:
             break
     else:
         return comment
-    values = {name: getattr(comment, name) for name in _COMMENT_FIELDS}
-    values.update(changes)
-    return Comment(**values)
+    values = list(_FIELD_VALUES(comment))
+    for name, value in changes.items():
+        values[_FIELD_INDEX[name]] = value
+    return Comment(*values)
 
 
 _MISSING = object()  # a line the history was not asked about (blank, or a one-line signature)
@@ -182,8 +186,7 @@ def _comment(comment: Comment, owner, lines: list[str]) -> list[Comment]:
                 # Signature-like: a renamed account's old name, or another account's.
                 doubt = signature_names_another(comment.author, found.user)
             if doubt is None:
-                signer = _replace(part, status=comment.status, author=comment.author,
-                                  timestamp=comment.timestamp)
+                signer = part  # _part() keeps the comment's status, author and time
                 if isinstance(found, Attribution):
                     signer = _replace(signer, revid=found.revid, anon=found.anon)
                 if (

@@ -72,7 +72,8 @@ def zone_abbreviations(name: str) -> dict[str, tuple[int, ...]]:
     return found
 
 
-def _tokens(fmt: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=16)
+def _tokens(fmt: str) -> tuple[tuple[str, str], ...]:
     """The format as (kind, value) pairs: ("code", "j"), ("text", "à"), as sprintfDate reads it."""
     tokens: list[tuple[str, str]] = []
     i = 0
@@ -100,7 +101,7 @@ def _tokens(fmt: str) -> list[tuple[str, str]]:
             continue
         tokens.append(("code", ch))
         i += 1
-    return tokens
+    return tuple(tokens)
 
 
 _NUMERIC = {

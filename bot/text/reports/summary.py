@@ -173,10 +173,14 @@ def _stripped(text: str) -> str:
     # mwparserfromhell.parse(text) in its two steps: most comments are text, links and
     # templates, read from the tokens (bot.text.reports.plain); only the others build the tree.
     parser = Parser()
-    tokenizer = parser._tokenizer  # what Parser.parse calls, with the same arguments
-    tokens = tokenizer.tokenize(text, 0, False)
-    plain = plain_from_tokens(tokens, lambda title: tokenizer.tokenize(title, 0, False))
-    text = _tree_stripped(parser._builder.build(tokens)) if plain is None else plain
+    tokenizer = getattr(parser, "_tokenizer", None)  # what Parser.parse calls, with its arguments
+    builder = getattr(parser, "_builder", None)
+    if tokenizer is None or builder is None:  # a mwparserfromhell parsing otherwise: the tree
+        text = _tree_stripped(parser.parse(text))
+    else:
+        tokens = tokenizer.tokenize(text, 0, False)
+        plain = plain_from_tokens(tokens, lambda title: tokenizer.tokenize(title, 0, False))
+        text = _tree_stripped(builder.build(tokens)) if plain is None else plain
     if _DROPPED in text:
         text = _DROPPED_BEFORE_PUNCTUATION.sub("", text).replace(_DROPPED, " ")
     return " ".join(text.split())

@@ -84,3 +84,17 @@ def test_plain_text_takes_the_fast_reading_or_the_tree() -> None:
         "As Alice said, yes."
     )
     assert plain_text("a &amp; <ref>r</ref> b") == "a & b"
+
+
+def test_a_parser_without_the_two_steps_is_read_through_its_tree(monkeypatch) -> None:
+    """The fast reading uses Parser's own two steps (_tokenizer, _builder), which are not its
+    public API: a mwparserfromhell without them gives the same excerpts through parse()."""
+    texts = ["[[a|b]] c {{t|x}} ''d''", "<ref>r</ref> [[Category:C]] e", "plain words"]
+    expected = [plain_text(text) for text in texts]
+
+    class PublicOnly:
+        def parse(self, text: str) -> mwparserfromhell.wikicode.Wikicode:
+            return mwparserfromhell.parse(text)
+
+    monkeypatch.setattr("bot.text.reports.summary.Parser", PublicOnly)
+    assert [plain_text(text) for text in texts] == expected
