@@ -9,23 +9,30 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from itertools import accumulate, chain, repeat
+from operator import attrgetter, sub
+from pathlib import Path
 from urllib.parse import unquote
 
 import jinja2
 
 from bot.errors import InputError
-from bot.render import render, render_file
+from bot.render import load
 from bot.text.model.analysis import Analysis, analyze, list_prefix
-from bot.text.model.boxes import BoxSpan, PageTags, find_boxes
-from bot.text.model.masking import mask, masked_spans
+from bot.text.model.boxes import BoxSpan, Marks, Nesting, PageTags, find_boxes, marks_of
+from bot.text.model.masking import mask, mask_lines, masked_spans
+from bot.text.model.memory import collector_paused
 from bot.text.model.profile import ENGLISH, SiteProfile
 from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 from bot.text.model.sections import (
+    Section,
     anchor_key,
     anchor_of,
     legacy_anchor_of,
+    parse_heading,
     rendered_title,
     unique_anchors,
 )
@@ -63,19 +70,24 @@ _NESTING = re.compile(
 # match runs across a line's end, and a line where a table's edge can match is read alone. Each
 # alternative starts with its literal character, outside any group, so that the regex engine
 # looks only at "{", "}" and "<" (a group first makes it try every position: 3 times slower).
-_NESTING_INSIDE = re.compile(
-    r"\{\{(?P<brace>)|\}\}(?P<unbrace>)"
-    r"|<(?P<slash>/?)(?P<tag>table|ref|references|gallery|poem|math|chem|score|timeline|graph"
+_NESTING_TAG_PATTERN = (
+    r"<(?P<slash>/?)(?P<tag>table|ref|references|gallery|poem|math|chem|score|timeline|graph"
     r"|imagemap|inputbox|templatedata|mapframe|categorytree|includeonly|noinclude|onlyinclude"
     r"|blockquote|center|span|small|big|font|ul|ol|dl|section)"
-    r"\b[^<>\n]*?(?P<selfclosing>/?)>",
-    re.IGNORECASE,
+    r"\b[^<>\n]*?(?P<selfclosing>/?)>"
 )
+_NESTING_INSIDE = re.compile(
+    r"\{\{(?P<brace>)|\}\}(?P<unbrace>)|" + _NESTING_TAG_PATTERN, re.IGNORECASE
+)
+_NESTING_TAG = re.compile(_NESTING_TAG_PATTERN, re.IGNORECASE)  # _NESTING_INSIDE at a "<"
 _TABLE_EDGE = re.compile(r"^(?:[ \t:]*\{\||[ \t]*\|\})", re.MULTILINE)
 _SENTINEL = "\x00content\x00"
 _COMMENT_LIKE = re.compile(r"[ \t]*[*#:;=]")
 # What would be a div or table tag with a ">" before the next "<" (as the Sanitizer reads names).
 _DIV_OR_TABLE = re.compile(r"</?(?:div|table)(?=[\t\n\x0b\x0c\r />\x00]|$)", re.IGNORECASE)
+# A heading line with none of these is plain to the box check (_verdict_key), as _STAND_IN is.
+_HEADING_MARKUP = re.compile(r"[<>{}\x00\n]")
+_STAND_IN = "== Question =="
 # Characters of background text above a question's comments or prompts worth a box of its own.
 MIN_INTRO_ABOVE = 300
 
@@ -133,6 +145,7 @@ def compile_title_pattern(pattern: str | None) -> re.Pattern[str] | None:
         raise InputError(f"invalid title pattern {pattern!r}: {exc}") from None
 
 
+@collector_paused()  # a page's reading makes many objects and no cycles: see memory.py
 def convert(
     text: str,
     options: CollapseOptions = CollapseOptions(),
@@ -156,8 +169,7 @@ def convert(
     pattern = compile_title_pattern(options.title_pattern)
     if analysis is None or analysis.text != text:
         analysis = analyze(text, profile, prompt_phrases)
-    page = _Page(text, analysis, profile)
-    page.taken.update(n - 1 for n in keep)
+    page = _Page(text, analysis, profile, keep)
     folds: list[_Fold] = []
     skips: list[tuple[int, Skip]] = []
     for k in range(len(page.headings)):
@@ -178,21 +190,36 @@ def convert(
     skipped = tuple(skip for _, skip in sorted(skips, key=lambda pair: pair[0]))
     if not folds:
         return Conversion(text, (), skipped)
-    lines = text.split("\n")
+    lines = list(page.lines)
     for fold in reversed(folds):
         lines[fold.first : fold.last + 1] = [_box(fold, page.lines, options)]
     result = "\n".join(lines)
-    if unconvert(result) != unconvert(text):
+    if not _unconverts_to(result, unconvert(text)):
         raise InputError(f"box template {_template_name(options)}: its boxes cannot be undone")
     return Conversion(result, tuple(fold.heading.plain for fold in folds), skipped)
 
 
 def unconvert(text: str) -> str:
     """The page with every box the bot made turned back into the text it was made from."""
+    return "".join(_unconverted(text))
+
+
+def _unconverts_to(text: str, expected: str) -> bool:
+    """unconvert(text) == expected, read piece by piece (a large page is not built twice)."""
+    at = 0
+    for piece in _unconverted(text):
+        if not expected.startswith(piece, at):
+            return False
+        at += len(piece)
+    return at == len(expected)
+
+
+def _unconverted(text: str) -> Iterator[str]:
+    """unconvert(text) in pieces, in order."""
     if _start_marker(text, 0) is None:
-        return text  # no box of the bot's (and the markers need not be found)
+        yield text  # no box of the bot's (and the markers need not be found)
+        return
     markers = _Markers(text)
-    parts: list[str] = []
     done = search = 0
     while (start := _start_marker(text, search)) is not None:
         end = markers.end_after(start.end())
@@ -200,9 +227,10 @@ def unconvert(text: str) -> str:
         if restored is None:
             search = start.end()
             continue
-        parts += [text[done : start.start()], restored]
+        yield text[done : start.start()]
+        yield restored
         done = search = end + len(END_MARKER)
-    return "".join([*parts, text[done:]])
+    yield text[done:]
 
 
 def _start_marker(text: str, position: int) -> re.Match[str] | None:
@@ -270,6 +298,7 @@ def _occurrences(text: str, word: str) -> list[int]:
     return positions
 
 
+@lru_cache(maxsize=256)  # a page's boxes mostly share their frame
 def _digest(heading: str | None, prefix: str, suffix: str) -> str:
     data = "\x00".join((heading or "", prefix, suffix)).encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()[:8]
@@ -282,19 +311,25 @@ def _encode(heading: str) -> str:
 class _Page:
     """What convert needs to know about each line of one page."""
 
-    def __init__(self, text: str, analysis: Analysis, profile: SiteProfile) -> None:
+    def __init__(
+        self, text: str, analysis: Analysis, profile: SiteProfile, keep: Iterable[int] = ()
+    ) -> None:
+        self.text = text
         self.lines = text.split("\n")
         spans = masked_spans(text)
         masked = mask(text, spans)
-        self.masked = masked.split("\n")
-        self.headings = _headings(self.lines, self.masked, [s.line - 1 for s in analysis.sections])
+        # masked.split("\n"), sharing the lines no span touches (all of them, often).
+        self.masked = mask_lines(text, self.lines, spans) if spans else self.lines
+        self.headings = _headings(self.lines, self.masked, analysis.sections)
         self.hidden = _HiddenSpans(text, self.lines, spans)
-        self.depth = _nesting_depths(self.masked, masked, self.hidden.line_starts)
+        marks = marks_of(masked)
+        self.depth = _Depths(self.masked, masked, self.hidden.line_starts, marks)
         # HTML comments are gone before MediaWiki reads tags: `<d<!-- -->iv>` is a div.
         comments = [(a, b) for a, b in self.hidden.spans if text.startswith("<!--", a)]
-        self.tags = PageTags(masked, comments)
+        self.tags = PageTags(masked, comments, marks)
         self.swallowed = self.hidden.swallowed_lines(profile)
         self.chrome_checked: set[str] = set()  # styles whose box the template drew right
+        self.drawing = _Drawing()
         self.taken: set[int] = set()  # lines of boxes, comments and prompts
         # A box stands for a heading folded before (by the bot or by hand), so it ends a region
         # as a heading does; the bot's marker line above a box belongs to it.
@@ -306,8 +341,11 @@ class _Page:
             above = box.start - 1
             marked = above >= 0 and _START_MARKER.match(self.lines[above] + "\n") is not None
             self.box_starts.append(above if marked else box.start)
-        for comment in analysis.comments:
-            self.taken.update(range(comment.line - 1, comment.end_line))
+        written = analysis.comments  # range(comment.line - 1, comment.end_line) of each:
+        self.taken.update(chain.from_iterable(map(
+            range, map(sub, map(attrgetter("line"), written), repeat(1)),
+            map(attrgetter("end_line"), written),
+        )))
         self.taken.update(p.line - 1 for p in analysis.placeholders)
         self.taken.update(_replies(self.masked))
         for comment in analysis.comments:
@@ -317,6 +355,15 @@ class _Page:
             while i >= 0 and i not in self.taken and list_prefix(self.masked[i]).strip():
                 self.taken.add(i)
                 i -= 1
+        self.taken.update(n - 1 for n in keep)
+        self.taken_in_order = sorted(self.taken)
+
+    def _first_taken(self, start: int, end: int) -> int | None:
+        """The first line of `taken` from start to end (excluded), if any."""
+        k = bisect_left(self.taken_in_order, start)
+        if k < len(self.taken_in_order) and self.taken_in_order[k] < end:
+            return self.taken_in_order[k]
+        return None
 
     def fold_for(
         self, k: int, options: CollapseOptions, pattern: re.Pattern[str] | None
@@ -335,7 +382,7 @@ class _Page:
         if next_box < len(self.box_starts):
             e = min(e, self.box_starts[next_box])
         replacing = options.style == "replace-heading"
-        discussion = next((i for i in range(h + 1, e) if i in self.taken), None)
+        discussion = self._first_taken(h + 1, e)
         if discussion is not None:
             # Comments or prompts under the question: only the intro above them is folded, and
             # the heading stays, or the discussion would seem to belong to the question above.
@@ -368,13 +415,13 @@ class _Page:
             or self.hidden.cut_at(last, end_of_line=True)
         ):
             return "an HTML comment or <nowiki> runs across the end of its intro"
-        if any(i in self.taken for i in range(h + 1, end)):
+        if self._first_taken(h + 1, end) is not None:
             return "its intro holds comments"  # cannot happen: the region ends at the first
-        if any(i in self.swallowed for i in range(h + 1, last + 1)):
+        if not self.swallowed.isdisjoint(range(h + 1, last + 1)):
             # The page model reads nothing in <pre>, but the wiki shows it: a block opened in the
             # intro and closed further down may hold what participants wrote.
             return "its intro has a <pre> or <nowiki> block holding lines that look like comments"
-        if any(MARKER_WORD in self.lines[i] for i in range(h, end)):
+        if self.text.find(MARKER_WORD, starts[h], starts[end] - 1) >= 0:  # in lines h..end-1
             return f"its intro holds the bot's marker text {MARKER_WORD!r}"
         if self.tags.cuts(starts[h]) or self.tags.cuts(starts[start]):
             return "an HTML tag runs across its heading"
@@ -386,10 +433,10 @@ class _Page:
         style = "replace-heading" if fold.line is not None else "keep-heading"
         if style not in self.chrome_checked:
             _chrome(replace(fold, heading=replace(fold.heading, title="Question",
-                                                  anchor="Question")), options)
+                                                  anchor="Question")), options, self.drawing)
             self.chrome_checked.add(style)
         try:
-            chrome = _chrome(fold, options)
+            chrome = _chrome(fold, options, self.drawing)
         except _BadBox:
             return Skip(fold.heading.plain, "its title would break the box's markup")
         return replace(fold, chrome=chrome)
@@ -529,6 +576,59 @@ def _nesting_depths(
     return depths
 
 
+class _Depths:
+    """_nesting_depths(masked, text, starts)[line], for the few lines convert asks about.
+
+    On a page with no table edge ("{|" or "|}" anywhere), each kind of nesting is counted for
+    itself, at the offsets of its own marks: the templates at every "{{" and "}}" but those in a
+    tag's attributes, the tags at the tags closed further on and their closers. _nesting_depths
+    counts them the same, each kind on its own, in the same order.
+    """
+
+    def __init__(
+        self, masked: list[str], text: str, starts: Sequence[int], marks: Marks | None = None
+    ) -> None:
+        self.starts = starts
+        self.lines: list[int] | None = None
+        if marks is None:
+            marks = marks_of(text)
+        if marks.table_marks:
+            self.lines = _nesting_depths(masked, text, starts)
+            return
+        opens: list[int] = []  # tags closed further on
+        closes: list[int] = []  # their closers
+        unclosed: dict[str, list[int]] = {}
+        braced: list[tuple[int, int]] = []  # tags whose attributes hold "{{" or "}}"
+        # No tag holds a "<" but its first: finditer tries every "<", as _nesting_matches.
+        for tag in _NESTING_TAG.finditer(text):
+            if "{{" in tag[0] or "}}" in tag[0]:
+                braced.append(tag.span())
+            if not tag["selfclosing"]:
+                name = tag["tag"].lower()
+                if not tag["slash"]:
+                    unclosed.setdefault(name, []).append(tag.start())
+                elif unclosed.get(name):  # a closer with no opener is literal text
+                    opens.append(unclosed[name].pop())
+                    closes.append(tag.start())
+        self.tags = Nesting(opens, closes)  # never closes more than it opened: no clamp
+        self.templates = marks.templates
+        if braced:  # rare: braces in a tag's attributes are no template
+            tag_starts = [start for start, _ in braced]
+
+            def outside(at: int) -> bool:
+                k = bisect_right(tag_starts, at) - 1
+                return k < 0 or at >= braced[k][1]
+
+            self.templates = Nesting([at for at in marks.brace_opens if outside(at)],
+                                     [at for at in marks.brace_closes if outside(at)])
+
+    def __getitem__(self, line: int) -> int:
+        if self.lines is not None:
+            return self.lines[line]
+        at = self.starts[line]
+        return self.templates.before(at) + self.tags.before(at)
+
+
 class _HiddenSpans:
     """Comments and nowiki-like spans, to keep a box from cutting through one."""
 
@@ -536,11 +636,8 @@ class _HiddenSpans:
         self.text = text
         self.spans = spans  # masked_spans(text)
         self.span_starts = [start for start, _ in self.spans]
-        self.line_starts, offset = [], 0
-        for line in lines:
-            self.line_starts.append(offset)
-            offset += len(line) + 1
-        self.line_starts.append(offset)  # one past the end, like a line after the last
+        # Where each line starts, and one past the end, like a line after the last.
+        self.line_starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
 
     def swallowed_lines(self, profile: SiteProfile) -> set[int]:
         """Lines that start inside a <pre>, <nowiki> or code block (shown, but not read by the
@@ -575,9 +672,12 @@ class _HiddenSpans:
         return position < end or (position == end and unclosed)
 
 
-def _headings(lines: list[str], masked: list[str], indexes: list[int]) -> list[_Heading]:
-    headings = []
-    for i in indexes:
+def _headings(
+    lines: list[str], masked: list[str], sections: Sequence[Section]
+) -> list[_Heading]:
+    found = []
+    for section in sections:
+        i = section.line - 1
         match = _HEADING.match(masked[i])
         if match is None:  # cannot happen: the page model found a heading here
             continue
@@ -587,9 +687,18 @@ def _headings(lines: list[str], masked: list[str], indexes: list[int]) -> list[_
         templated = "{{" in masked[i][level:title_end]
         rendered = rendered_title(title)
         plain = rendered if rendered is not None else " ".join(title.split(" ")).strip()
-        headings.append(_Heading(i, level, title, plain, "", templated, rendered))
-    anchors = unique_anchors([anchor_of(h.plain) for h in headings])
-    return [replace(h, anchor=a) for h, a in zip(headings, anchors, strict=True)]
+        found.append((i, level, title, plain, templated, rendered))
+    plains = [plain for _, _, _, plain, _, _ in found]
+    if plains == [section.title for section in sections]:
+        # The page model's anchors: the same titles, numbered the same way.
+        anchors = [section.anchor for section in sections]
+    else:
+        anchors = unique_anchors([anchor_of(plain) for plain in plains])
+    return [
+        _Heading(i, level, title, plain, anchor, templated, rendered)
+        for (i, level, title, plain, templated, rendered), anchor
+        in zip(found, anchors, strict=True)
+    ]
 
 
 def _without_anchor_clashes(
@@ -605,10 +714,13 @@ def _without_anchor_clashes(
     dropping = {i for i, fold in kept.items() if fold.line is not None and not _keeps_heading(
         fold, options
     )}
+    if not dropping:
+        return [kept[i] for i in sorted(kept)]
+    keys = {h.index: _anchor_key(h) for h in headings}
     while True:
         removed = {i for i in kept if i in dropping}
-        staying = {_anchor_key(h) for h in headings if h.index not in removed}
-        clashes = [i for i in removed if _anchor_key(kept[i].heading) in staying]
+        staying = {keys[h.index] for h in headings if h.index not in removed}
+        clashes = [i for i in removed if keys[i] in staying]
         if not clashes:
             return [kept[i] for i in sorted(kept)]
         for i in clashes:
@@ -644,7 +756,19 @@ def _template_name(options: CollapseOptions) -> str:
     return options.template or TEMPLATE
 
 
-def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
+class _Drawing:
+    """What one convert call keeps of the boxes it draws: the template, loaded for the first
+    box, and per box drawn whether it is one box closing every div it opens (a page's boxes
+    mostly differ only in their heading line, or not at all): see _verdict_key."""
+
+    def __init__(self) -> None:
+        self.template: jinja2.Template | None = None
+        self.verdicts: dict[str, bool] = {}
+
+
+def _chrome(
+    fold: _Fold, options: CollapseOptions, drawing: _Drawing | None = None
+) -> tuple[str, str]:
     """The template's text before and after the folded lines."""
     # A fold that keeps its heading is drawn keep-heading whatever the page's style.
     style = "replace-heading" if fold.line is not None else "keep-heading"
@@ -658,10 +782,13 @@ def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
     }
     name = _template_name(options)
     try:
-        if options.template:
-            out = render_file(options.template, **values)
+        if drawing is None:
+            template = _load_template(options)
+        elif drawing.template is None:
+            template = drawing.template = _load_template(options)
         else:
-            out = render(TEMPLATE, **values)
+            template = drawing.template
+        out = template.render(**values)
     except (OSError, jinja2.TemplateError) as exc:
         raise InputError(f"box template {name}: {exc}") from None
     if out.count(_SENTINEL) != 1:
@@ -670,19 +797,64 @@ def _chrome(fold: _Fold, options: CollapseOptions) -> tuple[str, str]:
     suffix = suffix.removesuffix("\n")  # the template file's own last line break
     if MARKER_WORD in prefix or MARKER_WORD in suffix:
         raise InputError(f"box template {name}: contains {MARKER_WORD!r}")
-    # The page model must see the whole box as a box, or it would read folded lines as comments.
-    masked = mask(f"{prefix}Text.{suffix}")
-    sample = masked.split("\n")
-    tags = PageTags(masked)
-    if (
-        find_boxes(sample, masked=masked, tags=tags) != [BoxSpan(0, len(sample) - 1)]
-        or tags.problem(0, len(masked)) is not None
-    ):
+    sample = f"{prefix}Text.{suffix}"
+    if drawing is None:
+        one_box = _is_one_box(sample)
+    else:
+        key = _verdict_key(sample, fold.line)
+        one_box = drawing.verdicts.get(key)
+        if one_box is None:
+            one_box = drawing.verdicts[key] = _is_one_box(sample)
+    if not one_box:
         raise _BadBox(
             f"box template {name}: the box must be a "
             '<div class="mw-collapsible ..."> on its own lines, closing every div it opens'
         )
     return prefix, suffix
+
+
+def _load_template(options: CollapseOptions) -> jinja2.Template:
+    """The box template, as render() or render_file() loads it (once a convert call)."""
+    if options.template:
+        path = Path(options.template)
+        return load(path.name, str(path.resolve().parent))
+    return load(TEMPLATE)
+
+
+def _is_one_box(sample: str) -> bool:
+    """Whether the page model sees a drawn box (`Text.` for its content) as one whole box
+    closing every div it opens: or it would read folded lines as comments."""
+    masked = mask(sample)
+    lines = masked.split("\n")
+    tags = PageTags(masked)
+    return (
+        find_boxes(lines, masked=masked, tags=tags) == [BoxSpan(0, len(lines) - 1)]
+        and tags.problem(0, len(masked)) is None
+    )
+
+
+def _verdict_key(sample: str, heading: str | None) -> str:
+    """A drawn box's text, with every line that is its heading line, when that line is plain
+    (_plain_heading_line), turned into _STAND_IN: boxes with the same key get the same verdict
+    from _is_one_box.
+
+    What _is_one_box reads of a line is: its "<", ">", "{" and "}" (the tags, comments,
+    extension tags and templates, which may span lines), whether it starts with a blank, a list
+    or table mark or "<div ...>" (block context, boxes), and whether it is a heading. A plain
+    heading line has none of those characters and starts with "=", like _STAND_IN: swapping one
+    for the other, line for line, changes only the lengths of lines and offsets, which no check
+    counts.
+    """
+    if heading is None or heading not in sample or not _plain_heading_line(heading):
+        return sample
+    return "\n".join(_STAND_IN if line == heading else line for line in sample.split("\n"))
+
+
+def _plain_heading_line(line: str) -> bool:
+    return (
+        line.startswith("=") and _HEADING_MARKUP.search(line) is None
+        and parse_heading(line) is not None
+    )
 
 
 class _BadBox(InputError):

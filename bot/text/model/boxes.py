@@ -15,6 +15,9 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate, count, repeat
+from operator import and_, lshift, sub
 
 from bot.text.model.masking import element_spans
 from bot.text.model.sections import parse_heading
@@ -62,6 +65,8 @@ _PARTIAL = re.compile(
     re.IGNORECASE,
 )
 _BRACES = re.compile(r"\{\{|\}\}")
+_LEFT = re.compile(r"\{[{|]")  # "{{" and "{|": see marks_of()
+_RIGHT = re.compile(r"\}(?<=[}|]\})")  # the "}" of each "}}" (overlapping) and of each "|}"
 _TABLE_LINE = re.compile(r"[ \t]*+(?::*+[ \t]*+(\{\|)|(\|\}))")
 
 
@@ -90,7 +95,9 @@ class PageTags:
     is read on the first question about it (find_boxes asks only where the divs are).
     """
 
-    def __init__(self, masked: str, hidden: Sequence[tuple[int, int]] = ()) -> None:
+    def __init__(
+        self, masked: str, hidden: Sequence[tuple[int, int]] = (), marks: Marks | None = None
+    ) -> None:
         self._pieces: list[tuple[int, int]] = []  # (offset in flat, offset in masked)
         parts, position, flat_length = [], 0, 0
         for start, end in sorted(hidden):
@@ -104,6 +111,8 @@ class PageTags:
         parts.append(masked[position:])
         self._flat: str | None = "".join(parts)
         self._flat_starts = [f for f, _ in self._pieces]
+        # The caller's marks_of(masked) are those of flat when nothing is hidden.
+        self._marks = marks if len(self._pieces) == 1 else None
         # Per div or table tag: name, closing, start and end in the page, and in flat, and
         # whether its attributes hold braces.
         self._found: list[tuple[str, bool, int, int, int, int, bool]] = []
@@ -167,27 +176,22 @@ class PageTags:
         return tags
 
     def _judged(self, flat: str) -> list[Tag]:
-        line_starts = [0] + [m.end() for m in re.finditer("\n", flat)]
-        line_context = _line_contexts(flat, line_starts)
-        braces = brace_steps(flat)
+        marks = self._marks or marks_of(flat)
+        contexts = _LineContexts(flat, marks.table_marks)
+        templates = marks.templates
         in_extension = element_spans(flat, _EXTENSIONS)
         tags: list[Tag] = []
-        brace_at, depth, table_depth = 0, 0, 0
+        table_depth = 0
         for name, closing, start, end, flat_start, flat_end, templated in self._found:
-            while brace_at < len(braces) and braces[brace_at][0] < flat_start:
-                depth = max(0, depth + braces[brace_at][1])
-                brace_at += 1
-            line = bisect_right(line_starts, flat_start) - 1
-            last_line = bisect_right(line_starts, flat_end - 1) - 1
             k = bisect_right(in_extension, (flat_start, len(flat) + 1)) - 1
-            if depth:
+            if templates.before(flat_start):
                 uncertain = f"a <{name}> in a template's parameters"
             elif k >= 0 and in_extension[k][0] < flat_start < in_extension[k][1]:
                 uncertain = f"a <{name}> inside an extension tag such as <ref>"
             elif templated:
                 uncertain = f"a template in a <{name}> tag"
-            elif line_context[line] or line_context[last_line]:
-                uncertain = f"a <{name}> {line_context[line] or line_context[last_line]}"
+            elif context := contexts.of(flat_start) or contexts.of(flat_end - 1):
+                uncertain = f"a <{name}> {context}"
             elif table_depth and name == "div":
                 uncertain = "a <div> inside a table"
             else:
@@ -250,38 +254,111 @@ class PageTags:
         return deltas
 
 
-def brace_steps(text: str) -> list[tuple[int, int]]:
-    """(offset, +1 or -1) of each "{{" and "}}", as _BRACES.finditer(text) finds them: the two
-    share no character, so each is found alone, by str.find (3 times faster)."""
-    steps = []
-    for mark, step in (("{{", 1), ("}}", -1)):
-        at = text.find(mark)
-        while at >= 0:
-            steps.append((at, step))
-            at = text.find(mark, at + 2)
-    steps.sort()
-    return steps
+class Nesting:
+    """How many things are open before an offset of a text, given where each opens and closes
+    (offsets in any order): a closer with nothing open is literal text and counts for nothing."""
+
+    def __init__(self, opens: list[int], closes: list[int]) -> None:
+        # The offsets in order, each doubled, plus one for a closer: one sort, no tuples.
+        keyed = [*map((2).__mul__, opens), *map((1).__add__, map((2).__mul__, closes))]
+        keyed.sort()
+        self.offsets = list(map((1).__rrshift__, keyed))  # key >> 1
+        # The count after each step is the plain sum less the lowest the sum has been (never
+        # above 0): each stray closer is a step down the sum took and the count did not.
+        # The sum after n steps is n less twice the closers among them.
+        closers = accumulate(map(and_, keyed, repeat(1)))
+        sums = list(map(sub, count(1), map(lshift, closers, repeat(1))))
+        lows = accumulate(sums, min, initial=0)
+        next(lows)
+        self.depths = list(map(sub, sums, lows))
+
+    def before(self, offset: int) -> int:
+        k = bisect_left(self.offsets, offset)
+        return self.depths[k - 1] if k else 0
 
 
-def _line_contexts(flat: str, line_starts: list[int]) -> list[str]:
-    """Per line, where MediaWiki's block pass or its tables put what the line holds, when that
-    may close a div opened on it ("on a list line", ...), or "" for a plain line."""
-    contexts, tables = [], 0
-    for k, start in enumerate(line_starts):
-        end = line_starts[k + 1] - 1 if k + 1 < len(line_starts) else len(flat)
-        first = flat[start : start + 1]
-        table = _TABLE_LINE.match(flat, start, end)
-        if table is not None or tables:
-            contexts.append("inside a table")
-        elif first and first in "*#:;":
-            contexts.append("on a list line")
-        elif first == " ":
-            contexts.append("on a line starting with a space")
+@dataclass(frozen=True)
+class Marks:
+    """Where a text has "{{" and "}}" (as _BRACES.finditer finds them) and "{|" or "|}" (each
+    one, in order): found once for all the readers of a page."""
+
+    brace_opens: list[int]
+    brace_closes: list[int]
+    table_marks: list[int]
+
+    @cached_property
+    def templates(self) -> Nesting:
+        """How many templates are open before an offset, "{{" and "}}" as found here."""
+        return Nesting(self.brace_opens, self.brace_closes)
+
+
+def marks_of(text: str) -> Marks:
+    # Each pattern starts with one literal character, which the regex engine looks for alone
+    # (str.find of two characters, or a pattern of several beginnings, is slower on a text with
+    # characters above Latin-1). "{{" and "}}" share no character, and neither "{|" nor "|}"
+    # can overlap itself. A "{|" is missed by _LEFT only where the "{{" before it took its "{".
+    lefts = [(m.start(), m[0]) for m in _LEFT.finditer(text)]
+    opens = [at for at, found in lefts if found == "{{"]
+    table_marks = [at for at, found in lefts if found == "{|"]
+    table_marks += [at + 1 for at in opens if text.startswith("|", at + 2)]
+    closes, end = [], -1
+    for match in _RIGHT.finditer(text):
+        at = match.start() - 1
+        if text[at] == "|":
+            table_marks.append(at)
+        elif at >= end:  # "}}" as found from the left, without overlapping
+            closes.append(at)
+            end = at + 2
+    return Marks(opens, closes, sorted(table_marks))
+
+
+class _LineContexts:
+    """Where MediaWiki's block pass or its tables put what a line holds, when that may close a
+    div opened on it ("on a list line", ...), or "" for a plain line; asked line by line, in
+    the order of the text (any other order works, with more scanning)."""
+
+    def __init__(self, flat: str, table_marks: list[int]) -> None:
+        self.flat = flat
+        # The lines _TABLE_LINE matches hold "{|" or "|}": only those lines are read for it.
+        self._read, self._line = 0, 0  # the start of the line holding offset _read
+        candidates = sorted({self._line_start(at) for at in table_marks})
+        self._read, self._line = 0, 0
+        self.table_lines: list[int] = []  # where lines that open or close a table start
+        self.tables_after: list[int] = []  # tables open after each of them
+        tables = 0
+        for start in candidates:
+            end = flat.find("\n", start)
+            table = _TABLE_LINE.match(flat, start, len(flat) if end < 0 else end)
+            if table is not None:
+                tables = tables + 1 if table.group(1) else max(0, tables - 1)
+                self.table_lines.append(start)
+                self.tables_after.append(tables)
+
+    def _line_start(self, position: int) -> int:
+        """Where the line holding an offset starts; each character is read once when the
+        offsets asked come in order."""
+        if position >= self._read:
+            found = self.flat.rfind("\n", self._read, position)
+            line = found + 1 if found >= 0 else self._line
         else:
-            contexts.append("")
-        if table is not None:
-            tables = tables + 1 if table.group(1) else max(0, tables - 1)
-    return contexts
+            line = self.flat.rfind("\n", 0, position) + 1
+        self._read, self._line = position, line
+        return line
+
+    def of(self, position: int) -> str:
+        """The context of the line holding an offset."""
+        start = self._line_start(position)
+        k = bisect_left(self.table_lines, start)
+        if k < len(self.table_lines) and self.table_lines[k] == start:
+            return "inside a table"
+        if k and self.tables_after[k - 1]:
+            return "inside a table"
+        first = self.flat[start : start + 1]
+        if first and first in "*#:;":
+            return "on a list line"
+        if first == " ":
+            return "on a line starting with a space"
+        return ""
 
 
 def find_boxes(

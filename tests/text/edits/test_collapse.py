@@ -20,11 +20,18 @@ from bot.text.edits.collapse import (
     _START_MARKER,
     STYLES,
     CollapseOptions,
+    _BadBox,
+    _chrome,
+    _Depths,
+    _Drawing,
+    _Fold,
+    _Heading,
     _nesting_depths,
     _nesting_matches,
     _nesting_tokens,
     _replies,
     _start_marker,
+    _unconverts_to,
     convert,
     unconvert,
 )
@@ -549,6 +556,33 @@ def test_nesting_depths_are_those_of_the_plain_form(text: str) -> None:
     assert _nesting_depths(masked, text, starts) == plain_nesting_depths(masked)
 
 
+# NESTING_PIECES, and tags whose attributes hold braces (no template there), without table edges
+# as well: a page with none is counted kind by kind (_Depths).
+BRACED_PIECES = st.sampled_from([
+    "{{", "}}", "{", "}", "<span title='{{'>", "<span {{x}}>", "<ref a=}}}>", "<span a={{{/>",
+    "</span {{>", "<small>", "</small>", "<ref>", "</REF>", "<span", ">", "x", "\n",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NESTING_PIECES | BRACED_PIECES, max_size=30).map("".join))
+def test_nesting_depths_asked_line_by_line_are_those_of_the_plain_form(text: str) -> None:
+    masked = text.split("\n")
+    starts = [sum(len(line) + 1 for line in masked[:number]) for number in range(len(masked) + 1)]
+    depths = _Depths(masked, text, starts)
+    assert [depths[line] for line in range(len(masked) + 1)] == plain_nesting_depths(masked)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(BRACED_PIECES, max_size=30).map("".join))
+def test_nesting_depths_of_pages_without_tables_are_those_of_the_plain_form(text: str) -> None:
+    masked = text.split("\n")
+    starts = [sum(len(line) + 1 for line in masked[:number]) for number in range(len(masked) + 1)]
+    depths = _Depths(masked, text, starts)
+    assert depths.lines is None  # counted kind by kind
+    assert [depths[line] for line in range(len(masked) + 1)] == plain_nesting_depths(masked)
+
+
 MARKER_PIECES = st.sampled_from([
     "<!-- consultation-bot fold", "<!-- consultation-bot fold [1 2 3 0123abcd] -->\n",
     "<!-- consultation-bot fold: == Q == [1 0 0 ffffffff] -->\n", ": x", " [1 2 3 0123abcd] -->",
@@ -561,6 +595,19 @@ MARKER_PIECES = st.sampled_from([
 def test_start_markers_are_found_as_the_pattern_finds_them(text: str, position: int) -> None:
     found, expected = _start_marker(text, position), _START_MARKER.search(text, position)
     assert (found and found.span()) == (expected and expected.span())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["=== Q ===", "=== R ===", "Intro.", "x <!--", "-->", ""]),
+                max_size=8).map("\n".join),
+       st.lists(MARKER_PIECES, max_size=6).map("".join), st.sampled_from(["", "x", "\n"]))
+def test_a_page_is_compared_with_its_unconverted_form_as_built_whole(
+    page: str, noise: str, change: str
+) -> None:
+    boxed = convert(page).text + noise
+    whole = unconvert(boxed)
+    for expected in (whole, page + noise, whole + change, whole[:-1], change + whole, boxed):
+        assert _unconverts_to(boxed, expected) == (whole == expected)
 
 
 def plain_replies(masked: list[str]) -> set[int]:
@@ -586,3 +633,58 @@ def plain_replies(masked: list[str]) -> set[int]:
 def test_replies_are_the_lines_the_plain_form_finds(text: str) -> None:
     masked = text.split("\n")
     assert _replies(masked) == plain_replies(masked)
+
+
+# Heading titles for the box check shared between boxes: plain ones (one verdict for all of them)
+# and ones that break the box or may (tags, templates, table marks, comments, a marker's "\x00").
+BOX_TITLES = st.sampled_from([
+    "Q", "Why?", "x \"y\" & z", "100%", "Ünïcødé ✓", "a = b", "[[Link|label]]", "''it''",
+    "a </div> b", "<div>d", "{{!}}", "a }} b", "{| t", "|} t", "<!-- c", "a --> b", "<ref>x",
+    "x\x00content\x00y", "<nowiki>=</nowiki>", "</div><div class=\"mw-collapsible\">",
+]) | st.text(alphabet="ab<>{}|/=:* !-", max_size=10)
+MY_TEMPLATE = (
+    '<div class="mw-collapsible mw-collapsed">{{ title }} ({{ style }})\n'
+    '<div class="mw-collapsible-content">\n{{ content }}\n</div></div>\n'
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 6), BOX_TITLES, st.booleans()), max_size=8),
+       st.sampled_from([None, LEGACY_TEMPLATE, "mybox.j2"]))
+def test_boxes_checked_once_for_all_have_the_verdict_of_each_checked_alone(
+    tmp_path_factory: pytest.TempPathFactory, boxes: list, template: str | None
+) -> None:
+    if template == "mybox.j2":
+        path = tmp_path_factory.getbasetemp() / template
+        path.write_text(MY_TEMPLATE, encoding="utf-8")
+        template = str(path)
+    options = CollapseOptions(template=template)
+
+    def drawn(fold: _Fold, drawing: _Drawing | None) -> object:
+        try:
+            return _chrome(fold, options, drawing)
+        except _BadBox as exc:
+            return str(exc)
+
+    drawing = _Drawing()
+    for level, title, replacing in boxes:
+        line = "=" * level + f" {title} " + "=" * level
+        heading = _Heading(0, level, title, title, "anchor", False, title)
+        fold = _Fold(0, 1, heading, line if replacing else None)
+        assert drawn(fold, drawing) == drawn(fold, None)
+
+
+def test_a_title_that_breaks_the_box_is_not_given_the_verdict_of_plain_titles() -> None:
+    drawing = _Drawing()
+    breaking = ("a </div> b", "{{x", "<!-- c")
+    for title in ("Q", "Why?", *breaking, "R", "{{!}}", "S"):
+        heading = _Heading(0, 3, title, title, title, False, title)
+        fold = _Fold(0, 1, heading, f"=== {title} ===")
+        if title in breaking:
+            for shared in (drawing, None):
+                with pytest.raises(_BadBox):
+                    _chrome(fold, CollapseOptions(), shared)
+        else:
+            assert f"\n=== {title} ===\n" in _chrome(fold, CollapseOptions(), drawing)[0]
+    # The plain titles share one verdict; each other title has its own.
+    assert sorted(drawing.verdicts.values()) == [False, False, False, True, True]

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from random import Random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.text.model.boxes import _BRACES, PageTags, brace_steps, find_boxes
+from bot.text.model.boxes import (
+    _BRACES,
+    _TABLE_LINE,
+    Nesting,
+    PageTags,
+    _LineContexts,
+    find_boxes,
+    marks_of,
+)
 from bot.text.model.masking import mask, masked_spans
 
 # (snippet, opening minus closing divs, as on the wiki)
@@ -101,12 +110,23 @@ def test_a_box_whose_tag_runs_across_lines_takes_them_in() -> None:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(["{", "}", "{{", "}}", "x", "\n", "{|", "|}"]), max_size=24)
-       .map("".join))
-def test_braces_are_found_as_the_pattern_finds_them(text: str) -> None:
-    assert brace_steps(text) == [
-        (m.start(), 1 if m.group(0) == "{{" else -1) for m in _BRACES.finditer(text)
-    ]
+@given(st.lists(st.sampled_from(["{", "}", "{{", "}}", "x", "\n", "{|", "|}", "|", "{{|"]),
+                max_size=24).map("".join))
+def test_marks_and_brace_depths_are_those_of_the_patterns(text: str) -> None:
+    walk, depth = [], 0  # the depth before each offset
+    steps = {m.start(): 1 if m.group(0) == "{{" else -1 for m in _BRACES.finditer(text)}
+    for offset in range(len(text) + 2):
+        walk.append(depth)
+        depth = max(0, depth + steps.get(offset, 0))
+    marks = marks_of(text)
+    opens, closes = marks.brace_opens, marks.brace_closes
+    assert opens == [at for at, step in steps.items() if step == 1]
+    assert closes == [at for at, step in steps.items() if step == -1]
+    templates = Nesting(opens, closes)
+    assert [templates.before(offset) for offset in range(len(text) + 2)] == walk
+    assert marks.table_marks == sorted(
+        m.start() for mark in ("{|", "|}") for m in re.finditer(re.escape(mark), text)
+    )
 
 
 DIV_PIECES = st.sampled_from([
@@ -131,3 +151,55 @@ def test_the_divs_of_find_boxes_are_the_tags_judged_later(text: str) -> None:
             at = tag.end - 1 if tag.closing else tag.start
             deltas[bisect_right(starts, at) - 1] += -1 if tag.closing else 1
     assert early == deltas == tags.div_deltas(starts)
+
+
+def plain_line_contexts(flat: str) -> list[str]:
+    """Each line's context as first written: every line read, in order."""
+    line_starts = [0] + [m.end() for m in re.finditer("\n", flat)]
+    contexts, tables = [], 0
+    for k, start in enumerate(line_starts):
+        end = line_starts[k + 1] - 1 if k + 1 < len(line_starts) else len(flat)
+        first = flat[start : start + 1]
+        table = _TABLE_LINE.match(flat, start, end)
+        if table is not None or tables:
+            contexts.append("inside a table")
+        elif first and first in "*#:;":
+            contexts.append("on a list line")
+        elif first == " ":
+            contexts.append("on a line starting with a space")
+        else:
+            contexts.append("")
+        if table is not None:
+            tables = tables + 1 if table.group(1) else max(0, tables - 1)
+    return contexts
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["{|", "|}", " {|", ":{|", "\t|}", "{", "|", "}", "x", " ", "*",
+                                 ":", "\n", "\n{|", "\n|}", "\n ", "\n*"]), max_size=24)
+       .map("".join), st.randoms(use_true_random=False))
+def test_line_contexts_are_read_as_each_line_was(flat: str, random: Random) -> None:
+    expected = plain_line_contexts(flat)
+    offsets = list(range(len(flat) + 1))
+    line_of = [bisect_right([0] + [m.end() for m in re.finditer("\n", flat)], at) - 1
+               for at in offsets]
+    contexts = _LineContexts(flat, marks_of(flat).table_marks)
+    assert [contexts.of(at) for at in offsets] == [expected[line] for line in line_of]
+    random.shuffle(offsets)  # asked out of order, as no caller does, it still answers right
+    assert [contexts.of(at) for at in offsets] == [expected[line_of[at]] for at in offsets]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(DIV_PIECES | st.just("<!-- a longer comment -->"), max_size=20).map("".join))
+@example("<!-- a comment -->{{T|<div>}}</div>")  # the marks of masked are not those of flat
+@example("<!-- a comment -->\n{|\n<div>\n</div>\n|}")
+def test_the_marks_a_page_shares_give_the_tags_found_alone(text: str) -> None:
+    """The marks of the masked page serve when no comment is taken out of it, and only then."""
+    comments = [(a, b) for a, b in masked_spans(text) if text.startswith("<!--", a)]
+    masked = mask(text)
+    shared = PageTags(masked, comments, marks_of(masked))
+    alone = PageTags(masked, comments)
+    assert shared.tags == alone.tags
+    assert [shared.problem(0, n) for n in range(len(masked) + 1)] == [
+        alone.problem(0, n) for n in range(len(masked) + 1)
+    ]
