@@ -204,7 +204,12 @@ def render(template: str, extra_dir: str | None = None, **values: object) -> str
     return load(template, extra_dir).render(**values)
 
 
+def load_file(path: str | Path) -> jinja2.Template:
+    """An operator-supplied template file given by path (its folder wins over the shipped one)."""
+    path = Path(path)
+    return load(path.name, str(path.resolve().parent))
+
+
 def render_file(path: str | Path, **values: object) -> str:
     """Render an operator-supplied template file given by path."""
-    path = Path(path)
-    return render(path.name, str(path.resolve().parent), **values)
+    return load_file(path).render(**values)

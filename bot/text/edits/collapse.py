@@ -12,15 +12,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import accumulate, chain, repeat
-from operator import attrgetter, sub
-from pathlib import Path
+from itertools import accumulate, chain
 from urllib.parse import unquote
 
 import jinja2
 
 from bot.errors import InputError
-from bot.render import load
+from bot.render import load, load_file
 from bot.text.model.analysis import Analysis, analyze, list_prefix
 from bot.text.model.boxes import BoxSpan, Marks, Nesting, PageTags, find_boxes, marks_of
 from bot.text.model.masking import mask, mask_lines, masked_spans
@@ -341,11 +339,9 @@ class _Page:
             above = box.start - 1
             marked = above >= 0 and _START_MARKER.match(self.lines[above] + "\n") is not None
             self.box_starts.append(above if marked else box.start)
-        written = analysis.comments  # range(comment.line - 1, comment.end_line) of each:
-        self.taken.update(chain.from_iterable(map(
-            range, map(sub, map(attrgetter("line"), written), repeat(1)),
-            map(attrgetter("end_line"), written),
-        )))
+        self.taken.update(chain.from_iterable(
+            range(comment.line - 1, comment.end_line) for comment in analysis.comments
+        ))
         self.taken.update(p.line - 1 for p in analysis.placeholders)
         self.taken.update(_replies(self.masked))
         for comment in analysis.comments:
@@ -814,11 +810,8 @@ def _chrome(
 
 
 def _load_template(options: CollapseOptions) -> jinja2.Template:
-    """The box template, as render() or render_file() loads it (once a convert call)."""
-    if options.template:
-        path = Path(options.template)
-        return load(path.name, str(path.resolve().parent))
-    return load(TEMPLATE)
+    """The box template (loaded once a convert call)."""
+    return load_file(options.template) if options.template else load(TEMPLATE)
 
 
 def _is_one_box(sample: str) -> bool:

@@ -16,8 +16,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate, count, repeat
-from operator import and_, lshift, sub
 
 from bot.text.model.masking import element_spans
 from bot.text.model.sections import parse_heading
@@ -259,18 +257,17 @@ class Nesting:
     (offsets in any order): a closer with nothing open is literal text and counts for nothing."""
 
     def __init__(self, opens: list[int], closes: list[int]) -> None:
-        # The offsets in order, each doubled, plus one for a closer: one sort, no tuples.
-        keyed = [*map((2).__mul__, opens), *map((1).__add__, map((2).__mul__, closes))]
-        keyed.sort()
-        self.offsets = list(map((1).__rrshift__, keyed))  # key >> 1
-        # The count after each step is the plain sum less the lowest the sum has been (never
-        # above 0): each stray closer is a step down the sum took and the count did not.
-        # The sum after n steps is n less twice the closers among them.
-        closers = accumulate(map(and_, keyed, repeat(1)))
-        sums = list(map(sub, count(1), map(lshift, closers, repeat(1))))
-        lows = accumulate(sums, min, initial=0)
-        next(lows)
-        self.depths = list(map(sub, sums, lows))
+        self.offsets: list[int] = []
+        self.depths: list[int] = []  # how many are open after the step at each offset
+        depth = 0
+        # At one offset, an opener comes before a closer.
+        for at, closer in sorted([(at, False) for at in opens] + [(at, True) for at in closes]):
+            if not closer:
+                depth += 1
+            elif depth:
+                depth -= 1
+            self.offsets.append(at)
+            self.depths.append(depth)
 
     def before(self, offset: int) -> int:
         k = bisect_left(self.offsets, offset)
