@@ -20,7 +20,6 @@ import json
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -32,7 +31,7 @@ from tests.corpus.driver import Player, PlayError, records
 from tests.corpus.judge import details, table
 from tests.corpus.scenario import generate
 from tests.corpus.truth import CommentRecord
-from tests.devwiki import DevWiki, devwiki_available, start_devwiki
+from tests.devwiki import DevWiki, devwiki_available, start_devwiki, work_folder
 from tests.wikiclient import WikiError
 
 TITLE = "Leadership Development Dialogue (corpus)"
@@ -112,13 +111,11 @@ def main() -> int:
     if not available:
         say(f"error: the local wiki cannot start: {reason}")
         return 2
-    holder = None
-    if args.keep:
-        work = Path(args.keep).resolve()
-        work.mkdir(parents=True, exist_ok=True)
-    else:
-        holder = tempfile.TemporaryDirectory(prefix="benchmark-corpus-")
-        work = Path(holder.name)
+    with work_folder(args.keep, "benchmark-corpus-") as work:
+        return _benchmark(work, args)
+
+
+def _benchmark(work: Path, args: argparse.Namespace) -> int:
     kept = (work / "corpus.json").exists()
     if not kept:
         args.seed = 1 if args.seed is None else args.seed
@@ -138,8 +135,6 @@ def main() -> int:
     finally:
         if devwiki is not None:
             devwiki.stop()
-        if holder is not None:
-            holder.cleanup()
     return report(outcome, info, args.check)
 
 

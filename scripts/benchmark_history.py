@@ -15,7 +15,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,7 +29,13 @@ from bot.config import PageOptions
 from bot.text.model.analysis import UNSIGNED, analyze
 from bot.text.model.dates import format_date
 from bot.text.model.profile import ENGLISH, normalize_title
-from tests.devwiki import MEDIAWIKI_DIR, DevWiki, devwiki_available, start_devwiki
+from tests.devwiki import (
+    MEDIAWIKI_DIR,
+    DevWiki,
+    devwiki_available,
+    start_devwiki,
+    work_folder,
+)
 
 TITLE = "Benchmark consultation"
 PROMPT = ":*(Add your comment here) (Don't forget to add your signature)"
@@ -736,20 +741,12 @@ def main() -> int:
         print(f"benchmark_history: error: the local wiki cannot start: {reason}", file=sys.stderr)
         return 2
     if args.keep:
-        work = Path(args.keep).resolve()
-        if work.exists() and any(work.iterdir()):
-            print(f"benchmark_history: error: {work} is not empty", file=sys.stderr)
+        kept = Path(args.keep).resolve()
+        if kept.exists() and any(kept.iterdir()):
+            print(f"benchmark_history: error: {kept} is not empty", file=sys.stderr)
             return 2
-        work.mkdir(parents=True, exist_ok=True)
-        holder = None
-    else:
-        holder = tempfile.TemporaryDirectory(prefix="benchmark-history-")
-        work = Path(holder.name)
-    try:
+    with work_folder(args.keep, "benchmark-history-") as work:
         return benchmark(work, args.revisions, comments, args.seed, args.json)
-    finally:
-        if holder is not None:
-            holder.cleanup()
 
 
 def benchmark(work: Path, total: int, comments: int, seed: int, json_path: str | None) -> int:

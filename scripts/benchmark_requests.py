@@ -24,7 +24,6 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from dataclasses import dataclass
@@ -34,7 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.consultations import consultation  # noqa: E402
-from tests.devwiki import MEDIAWIKI_DIR, DevWiki, devwiki_available, start_devwiki  # noqa: E402
+from tests.devwiki import (  # noqa: E402
+    MEDIAWIKI_DIR,
+    DevWiki,
+    devwiki_available,
+    start_devwiki,
+    work_folder,
+)
 
 PREFIX = "Benchmark/"
 SHUTOFF = "User:ConsultationBot/Shutoff"
@@ -237,14 +242,7 @@ def main() -> int:
         print(f"benchmark_requests: error: the local wiki cannot start: {reason}",
               file=sys.stderr)
         return 2
-    holder = None
-    if args.keep:
-        work = Path(args.keep).resolve()
-        work.mkdir(parents=True, exist_ok=True)
-    else:
-        holder = tempfile.TemporaryDirectory(prefix="benchmark-requests-")
-        work = Path(holder.name)
-    try:
+    with work_folder(args.keep, "benchmark-requests-") as work:
         devwiki = start_devwiki(work / "wiki")
         try:
             imported = import_pages(devwiki, work, args.pages)
@@ -257,9 +255,6 @@ def main() -> int:
             rows.append(peer(devwiki, args.pages))
         finally:
             devwiki.stop()
-    finally:
-        if holder is not None:
-            holder.cleanup()
     print()
     print(HEADER)
     for row in rows:

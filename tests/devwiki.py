@@ -24,6 +24,9 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -202,3 +205,16 @@ def start_devwiki(
         lang=installed.get("lang", "en"),
         timezone=installed.get("timezone", "UTC"),
     )
+
+
+@contextmanager
+def work_folder(keep: str | None, prefix: str) -> Iterator[Path]:
+    """Where a benchmark keeps its wiki and files: `keep` (made if missing, left in place), or
+    a temporary folder removed at the end."""
+    if keep:
+        work = Path(keep).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        yield work
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        yield Path(folder)

@@ -16,7 +16,7 @@ from pywikibot import textlib
 from pywikibot.data import api
 
 from bot.wiki.exclusion import bots_allow
-from bot.wiki.site import PageSnapshot, Wiki, _utc
+from bot.wiki.site import PageSnapshot, Wiki, existing_snapshot
 
 TEMPLATE_NAMESPACE = 10
 # What the latest revision of each page brings: enough for pywikibot to save on top of it.
@@ -129,24 +129,14 @@ def _snapshot(wiki: Wiki, title: str, data: dict) -> PageSnapshot | None:
     text = revisions[0].get("slots", {}).get("main", {}).get("*") if revisions else None
     if text is None:
         return None  # hidden, or not sent: Wiki.read tells what pywikibot makes of it
-    revision = page.latest_revision
     # {{bots}} is a template: it has no meaning on a page of another content model (JSON).
     allowed = bot_may_edit(wiki, text) if data.get("contentmodel") == "wikitext" else True
     # pywikibot's text setter, used by a save, asks botMayEdit (T262136), which would fetch the
     # page's templates again: it gets this read's answer.
     page._bot_may_edit = allowed
-    return PageSnapshot(
-        title=page.title(),
-        text=text,
-        exists=True,
-        revid=revision.revid,
-        timestamp=_utc(revision.timestamp),
-        user=revision.user or "",
-        bots_allowed=allowed,
-        can_edit="edit" in actions,
-        page=page,
+    return existing_snapshot(
+        page, text, bots_allowed=allowed, can_edit="edit" in actions,
         redirect_to=_redirect_target(wiki, page, text) if "redirect" in data else None,
-        comment=revision.comment or "",
     )
 
 

@@ -78,6 +78,27 @@ def same_content(saved: str, planned: str, model: str | None = None) -> bool:
     return saved.rstrip() == planned.rstrip()
 
 
+def existing_snapshot(
+    page: pywikibot.Page, text: str, *, bots_allowed: bool, can_edit: bool,
+    redirect_to: str | None,
+) -> PageSnapshot:
+    """The snapshot of a page that exists, read with `text` (its latest revision's)."""
+    revision = page.latest_revision
+    return PageSnapshot(
+        title=page.title(),
+        text=text,
+        exists=True,
+        revid=revision.revid,
+        timestamp=_utc(revision.timestamp),
+        user=revision.user or "",
+        bots_allowed=bots_allowed,
+        can_edit=can_edit,
+        page=page,
+        redirect_to=redirect_to,
+        comment=revision.comment or "",
+    )
+
+
 def _utc(timestamp: pywikibot.Timestamp | None) -> datetime | None:
     if timestamp is None:
         return None
@@ -220,19 +241,10 @@ class Wiki:
             return PageSnapshot(
                 title, "", False, None, None, "", True, page.has_permission(), page
             )
-        revision = page.latest_revision
-        return PageSnapshot(
-            title=page.title(),
-            text=text,
-            exists=True,
-            revid=revision.revid,
-            timestamp=_utc(revision.timestamp),
-            user=revision.user or "",
-            bots_allowed=self.bot_may_edit(page),
+        return existing_snapshot(
+            page, text, bots_allowed=self.bot_may_edit(page),
             can_edit=page.has_permission("edit"),
-            page=page,
             redirect_to=page.getRedirectTarget().title() if page.isRedirectPage() else None,
-            comment=revision.comment or "",
         )
 
     def save(
