@@ -7,6 +7,7 @@ text, its protection and the wiki's own answer to "may this account edit it" (in
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
@@ -15,7 +16,7 @@ from pywikibot import exceptions as pwb_errors
 from pywikibot import textlib
 from pywikibot.data import api
 
-from bot.wiki.exclusion import bots_allow
+from bot.wiki.exclusion import bots_allow, user_key
 from bot.wiki.site import PageSnapshot, Wiki, existing_snapshot
 
 TEMPLATE_NAMESPACE = 10
@@ -160,14 +161,27 @@ def bot_may_edit(wiki: Wiki, text: str) -> bool:
     restricted = {*site.get_edit_restricted_templates(), *site.get_archived_page_templates()}
     if "{{" not in text:
         return True  # no template at all (a name can be spelt in many ways: In_use, no&#98;ots)
-    return bots_allow(exclusion_templates(wiki, text), wiki.username, restricted)
+    relevant = {user_key(name) for name in ("Bots", "Nobots", *restricted)}
+    return bots_allow(exclusion_templates(wiki, text, relevant), wiki.username, restricted)
 
 
-def exclusion_templates(wiki: Wiki, text: str) -> Iterator[tuple[str, list[str]]]:
+def exclusion_templates(
+    wiki: Wiki, text: str, relevant: set[str] | None = None
+) -> Iterator[tuple[str, list[str]]]:
     """The templates called in `text` (name without namespace, parameters as pywikibot's
     templatesWithParams gives them: positional first, then `key=value`); text in comments,
-    <nowiki> and the like does not count."""
+    <nowiki> and the like does not count. With `relevant` (user_key()s of the only names the
+    caller looks for), a name whose prefix is no namespace (`int:`, `#if:`, `DISPLAYTITLE:`, an
+    interwiki prefix) is left out unless it is one of them as a whole: pywikibot would ask the
+    wiki for its interwiki map (one more request in a pass with nothing to change) to tell."""
     for name, params in textlib.extract_templates_and_params(text, True, True):
+        if relevant is not None and ":" in name:
+            prefix = name.partition(":")[0].strip()
+            if (
+                wiki.site.namespaces.lookup_name(prefix) is None
+                and user_key(html.unescape(name)) not in relevant
+            ):
+                continue
         try:
             link = pywikibot.Link(name, wiki.site, default_namespace=TEMPLATE_NAMESPACE)
             if link.namespace != TEMPLATE_NAMESPACE:

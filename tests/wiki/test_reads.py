@@ -95,6 +95,28 @@ def test_pages_are_read_in_one_request_with_what_the_bot_may_do_to_each(
     assert batched == one_by_one
 
 
+def test_parser_functions_cost_no_request_and_a_namespaced_nobots_still_counts(
+    devwiki: DevWiki, tmp_path: Path
+) -> None:
+    """A box's {{int:...}} (and {{#if:}}, {{DISPLAYTITLE:}}) is no exclusion template: deciding
+    so asks the wiki nothing (pywikibot would fetch its interwiki map to read the prefix),
+    while {{Template:Nobots}} is {{nobots}} all the same."""
+    out = drive(devwiki, tmp_path, """
+        from bot.wiki.reads import bot_may_edit
+        bot_may_edit(wiki, "{{x}}")  # the site's restricting templates, looked up once
+        before = requests.count
+        out["parser functions"] = bot_may_edit(
+            wiki, "{{int:collapsible-collapse}} {{#if:x|y}} {{DISPLAYTITLE:X}} {{ fr:X }}"
+        )
+        out["asked"] = requests.count - before
+        out["namespaced"] = [bot_may_edit(wiki, "{{Template:Nobots}}"),
+                             bot_may_edit(wiki, "{{ template : bots |deny=all}}")]
+    """)
+    assert out["parser functions"] is True
+    assert out["asked"] == 0
+    assert out["namespaced"] == [False, False]
+
+
 def test_a_save_on_a_batched_read_needs_no_other_read_and_still_detects_conflicts(
     devwiki: DevWiki, tmp_path: Path
 ) -> None:
