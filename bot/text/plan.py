@@ -18,7 +18,15 @@ from datetime import datetime, timedelta
 from bot.config import PageOptions
 from bot.render import render
 from bot.text.edits.collapse import CollapseOptions, Skip, convert
-from bot.text.edits.tagging import Skipped, TaggingPolicy, TagMade, tag_comments, tag_names, untag
+from bot.text.edits.tagging import (
+    Skipped,
+    TaggingPolicy,
+    TagMade,
+    tag_comments,
+    tag_names,
+    tags_read_alike,
+    untag,
+)
 from bot.text.history.attribution import Authorship, line_keys
 from bot.text.history.contributions import Decision, decide, lines_to_attribute
 from bot.text.history.lines import Normalizer, carried_queries
@@ -95,6 +103,14 @@ def keys_after_edit(old_text: str, analysis: Analysis, normalizer: Normalizer) -
     return {number: query.key for number, query in found.items()}
 
 
+def appended_text(tagged: Iterable[TagMade]) -> dict[int, str]:
+    """Line -> what the tags append to it, as tag_comments() appends it."""
+    appended: dict[int, str] = {}
+    for tag in tagged:
+        appended[tag.line] = appended.get(tag.line, "") + tag.inserted
+    return appended
+
+
 def missing_comments(comments: Sequence[Comment], old_lines: list[str], new_text: str) -> list[
     Comment
 ]:
@@ -156,14 +172,18 @@ def plan_page(
         tagging = tag_comments(text, decision.analysis, now, tagging_policy(options), profile)
         tagged_text, tagged, skipped = tagging.text, tagging.tagged, tagging.skipped
     new_text, folded, not_folded = tagged_text, (), ()
-    tagged_model = analysis if tagged_text == text else None  # the model of tagged_text
+    tagged_model = None  # analyze(tagged_text), when it is made
     if options.collapse:
-        if tagged_model is None:
+        keep = decision.participant_lines
+        if tags_read_alike(analysis, tagged, phrases):
+            # The folds are chosen on the page as read, whose model is at hand, and the tags
+            # go on the lines they end: the page is not read again tagged.
+            conversion = convert(text, collapse_options(options), profile, phrases, keep,
+                                 analysis=analysis, appended=appended_text(tagged))
+        else:
             tagged_model = analyze(tagged_text, profile, phrases)
-        conversion = convert(
-            tagged_text, collapse_options(options), profile, phrases,
-            keep=decision.participant_lines, analysis=tagged_model,
-        )
+            conversion = convert(tagged_text, collapse_options(options), profile, phrases, keep,
+                                 analysis=tagged_model)
         new_text, folded, not_folded = conversion.text, conversion.folded, conversion.skipped
     if untag(tagged_text, tagged) != text:
         lost = analysis.comments  # cannot happen: tags are only ever appended

@@ -130,11 +130,15 @@ def edit(history: History, rng: random.Random, step: int) -> None:
     history.edit(user, "\n".join(lines), anon=user[0].isdigit())
 
 
-def plan_run(history: History, state: dict | None) -> tuple[object, dict]:
-    """One run as the bot makes it: attribute (with the state, if any), then plan."""
+def plan_run(
+    history: History, state: dict | None, options: PageOptions | None = None
+) -> tuple[object, dict]:
+    """One run as the bot makes it: attribute (with the state, if any), then plan (with
+    OPTIONS unless told)."""
+    options = options or OPTIONS
     text = history.latest
     analysis = analyze(text)
-    normalizer = line_normalizer(OPTIONS, ENGLISH)
+    normalizer = line_normalizer(options, ENGLISH)
     wanted = lines_to_attribute(analysis)
     keys = line_keys(text, wanted, normalizer)
     known = state["authorship"] if state else {}
@@ -146,7 +150,7 @@ def plan_run(history: History, state: dict | None) -> tuple[object, dict]:
     authorship = {keys[n]: a for n, a in found.items() if n in keys}
     now = history.metas[-1].timestamp + timedelta(days=30)
     plan = plan_page(
-        text, OPTIONS, profile=ENGLISH, now=now, as_of=None, authorship=authorship,
+        text, options, profile=ENGLISH, now=now, as_of=None, authorship=authorship,
         analysis=analysis, organizers=(BOT,),
     )
     return plan, authorship

@@ -12,12 +12,23 @@ from hypothesis import strategies as st
 
 import bot.text.plan
 from bot.config import PageOptions
+from bot.text.edits.collapse import convert
+from bot.text.edits.tagging import tags_read_alike
 from bot.text.history import lines
 from bot.text.history.attribution import Attribution, Authorship, line_keys
 from bot.text.history.contributions import lines_to_attribute
 from bot.text.model.analysis import analyze
 from bot.text.model.profile import ENGLISH
-from bot.text.plan import keys_of, line_normalizer, missing_comments, plan_page, prompt_phrases
+from bot.text.plan import (
+    appended_text,
+    collapse_options,
+    keys_of,
+    line_normalizer,
+    missing_comments,
+    plan_page,
+    prompt_phrases,
+)
+from tests.text import test_fixed_point as generated
 from tests.text.pages import Writer, authorship, consultation_page
 from tests.torture import examples, ran
 
@@ -236,3 +247,51 @@ def test_a_box_making_an_anchor_common_asks_afresh() -> None:
     ])
     plan, fresh = _keys_of_a_page(page, "replace-heading", common_pair=3)
     assert plan.folded and plan.keys == fresh
+
+
+@settings(max_examples=max(examples() // 2, 50), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    st.integers(min_value=0, max_value=2**32), st.integers(min_value=1, max_value=25),
+    st.sampled_from(["replace-heading", "keep-heading"]),
+)
+def test_the_folds_are_the_tagged_pages(seed: int, steps: int, style: str) -> None:
+    """Where the tags read alike (tags_read_alike), the plan chooses its folds on the page as
+    read; its text, folds and skips are still those of folding the tagged page read again."""
+    history = generated.History()
+    history.edit("Organizer", generated.OPENING)
+    rng = random.Random(seed)
+    for step in range(steps):
+        generated.edit(history, rng, step)
+    options = replace(generated.OPTIONS, collapse_style=style)
+    text = history.latest
+    analysis = analyze(text)
+    plan, _ = generated.plan_run(history, None, options)
+    tagged_text = "\n".join(
+        line + appended_text(plan.tagged).get(number, "")
+        for number, line in enumerate(text.split("\n"), start=1)
+    )
+    again = convert(tagged_text, collapse_options(options), keep=plan.decision.participant_lines,
+                    analysis=analyze(tagged_text))
+    assert (plan.new_text, plan.folded, plan.not_folded) == (
+        again.text, again.folded, again.skipped
+    )
+    if plan.tagged and tags_read_alike(analysis, plan.tagged, prompt_phrases(options)):
+        ran("plan: folds chosen before tagging are the tagged page's (tags read alike)")
+    else:
+        ran("plan: folds chosen before tagging are the tagged page's (no tag, or read again)")
+
+
+def test_a_tag_under_question_text_has_the_page_read_again() -> None:
+    """An unsigned line right under the background, in one paragraph with it: the tag makes the
+    background part of a signed comment, so it is not folded (the page is read again)."""
+    page = "\n".join([
+        "Intro.", "", "=== How should mentors be chosen? ===", BACKGROUND,
+        "Bob's unsigned point, typed right under the background.", PROMPT, "",
+    ])
+    bob = 5
+    plan = plan_page(page, KEYED, profile=ENGLISH, now=NOW, as_of=None,
+                     authorship=by_key(page, {bob: Attribution("Bob", WHEN, 7, False)}))
+    assert [t.line for t in plan.tagged] == [bob]
+    assert not tags_read_alike(analyze(page), plan.tagged, prompt_phrases(KEYED))
+    assert plan.folded == ()

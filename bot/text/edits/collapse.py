@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate, chain
@@ -86,6 +86,7 @@ _DIV_OR_TABLE = re.compile(r"</?(?:div|table)(?=[\t\n\x0b\x0c\r />\x00]|$)", re.
 # A heading line with none of these is plain to the box check (_verdict_key), as _STAND_IN is.
 _HEADING_MARKUP = re.compile(r"[<>{}\x00\n]")
 _STAND_IN = "== Question =="
+APPENDED_INSIDE = "its heading's line gets text appended (an unsigned tag), which a box would hide"
 # Characters of background text above a question's comments or prompts worth a box of its own.
 MIN_INTRO_ABOVE = 300
 
@@ -152,13 +153,17 @@ def convert(
     keep: Iterable[int] = (),
     *,
     analysis: Analysis | None = None,
+    appended: Mapping[int, str] | None = None,
 ) -> Conversion:
     """Fold every eligible heading's intro; returns the page unchanged when none is eligible.
 
     `keep` (1-based line numbers) are never folded: the lines the page history says a
     participant wrote (bot.text.history.contributions), whatever the page model calls them.
     `analysis` is analyze() of `text` with this profile and these phrases, when the caller has
-    it (another text's is not used).
+    it (another text's is not used). `appended` maps lines to text the result adds at their
+    ends (the plan's unsigned tags, bot.text.edits.tagging): the folds are chosen on `text`,
+    and a line with text appended is kept like `keep`'s, so the result is the appended text
+    folded, with no second reading of the page.
     """
     if options.style not in STYLES:
         raise InputError(f"collapse style: expected one of {', '.join(STYLES)}")
@@ -167,7 +172,8 @@ def convert(
     pattern = compile_title_pattern(options.title_pattern)
     if analysis is None or analysis.text != text:
         analysis = analyze(text, profile, prompt_phrases)
-    page = _Page(text, analysis, profile, keep)
+    appended = {n: suffix for n, suffix in (appended or {}).items() if suffix}
+    page = _Page(text, analysis, profile, chain(keep, appended))
     folds: list[_Fold] = []
     skips: list[tuple[int, Skip]] = []
     for k in range(len(page.headings)):
@@ -176,6 +182,13 @@ def convert(
             folds.append(fold)
         elif isinstance(fold, Skip):
             skips.append((page.headings[k].index, fold))
+    if appended:
+        # Kept lines are never folded, but a heading's line is no intro: a box replacing one
+        # must not swallow what is appended to it.
+        ends = sorted(appended)
+        for fold in [f for f in folds if _holds_any(ends, f.first + 1, f.last + 1)]:
+            folds.remove(fold)
+            skips.append((fold.heading.index, Skip(fold.heading.plain, APPENDED_INSIDE)))
     if options.style == "replace-heading":
         kept = _without_anchor_clashes(folds, page.headings, options)
         kept_at = {f.heading.index for f in kept}
@@ -186,15 +199,24 @@ def convert(
         ]
         folds = kept
     skipped = tuple(skip for _, skip in sorted(skips, key=lambda pair: pair[0]))
-    if not folds:
-        return Conversion(text, (), skipped)
     lines = list(page.lines)
+    for number, suffix in appended.items():
+        lines[number - 1] += suffix
+    source = "\n".join(lines) if appended else text  # what the boxes must undo to
+    if not folds:
+        return Conversion(source, (), skipped)
     for fold in reversed(folds):
         lines[fold.first : fold.last + 1] = [_box(fold, page.lines, options)]
     result = "\n".join(lines)
-    if not _unconverts_to(result, unconvert(text)):
+    if not _unconverts_to(result, unconvert(source)):
         raise InputError(f"box template {_template_name(options)}: its boxes cannot be undone")
     return Conversion(result, tuple(fold.heading.plain for fold in folds), skipped)
+
+
+def _holds_any(numbers: Sequence[int], first: int, last: int) -> bool:
+    """Whether a sorted sequence holds a number from first to last."""
+    k = bisect_left(numbers, first)
+    return k < len(numbers) and numbers[k] <= last
 
 
 def unconvert(text: str) -> str:

@@ -8,7 +8,7 @@ was, and untag() takes the tags out again exactly. The clock is passed in.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +22,7 @@ from bot.text.model.analysis import TAGGED, UNDATED, UNSIGNED, Analysis, Comment
 from bot.text.model.dates import format_date
 from bot.text.model.masking import masked_spans
 from bot.text.model.profile import SiteProfile, is_ip, normalize_title
+from bot.text.model.prompts import match_prompt
 
 TEMPLATE_FILE = "unsigned.wikitext.j2"
 
@@ -272,6 +273,47 @@ def tag_comments(
         lines[tag.line - 1] += tag.inserted
     made.sort(key=lambda t: t.line)
     return Tagging("\n".join(lines), tuple(made), tuple(skipped))
+
+
+# A tag that is one template call and nothing else: no markup, link, nesting or line break.
+_PLAIN_TAG = re.compile(r"[ \t]?\{\{[^{}<>\[\]\n]*\}\}")
+
+
+def tags_read_alike(
+    analysis: Analysis, tagged: Sequence[TagMade], prompt_phrases: tuple[str, ...]
+) -> bool:
+    """Whether the page with these tags reads as `analysis` (the page's model without them)
+    reads it, for what boxes are chosen by: the same sections, boxes and prompts, and the same
+    lines in comments.
+
+    So it does when each tag is one plain template call on a line of a comment the model reads
+    (at or after the first prompt or comment of its question): there a tag only makes the
+    comment end as signed. On a line the model calls question text, as the history may call it
+    a participant's, a tag would make the paragraph above it part of a signed comment (a signed
+    paragraph begins on earlier lines); on a prompt the operator's phrases might no longer
+    match. Those pages are read again tagged.
+    """
+    if not tagged:
+        return True
+    comments = analysis.comments
+    starts = [comment.line for comment in comments]
+    prompts = {placeholder.line for placeholder in analysis.placeholders}
+    lines = analysis.text.split("\n")
+    for tag in tagged:
+        if _PLAIN_TAG.fullmatch(tag.inserted) is None:
+            return False
+        k = bisect_right(starts, tag.line) - 1
+        if k < 0 or comments[k].end_line < tag.line:
+            return False
+        if tag.line in prompts:
+            line = lines[tag.line - 1]
+            # Without < or > on it the line is its own masked line (no hidden span ends there,
+            # and a tagged line does not end inside one).
+            if "<" in line or ">" in line:
+                return False
+            if match_prompt(line + tag.inserted, prompt_phrases) is None:
+                return False
+    return True
 
 
 def untag(text: str, tagged: Sequence[TagMade]) -> str | None:

@@ -18,8 +18,10 @@ from bot.text.edits.collapse import (
     _NESTING,
     _NESTING_INSIDE,
     _START_MARKER,
+    APPENDED_INSIDE,
     STYLES,
     CollapseOptions,
+    Skip,
     _BadBox,
     _chrome,
     _Depths,
@@ -217,6 +219,32 @@ def test_intro_above_a_discussion_is_folded_under_its_kept_heading(tmp_path: Pat
     )
     own = convert(page, CollapseOptions(template=str(template))).text
     assert "Q (keep-heading)" in own and own.startswith("=== Q ===\n")
+
+
+def test_text_appended_to_kept_lines_comes_out_folded_with_the_page() -> None:
+    """convert(..., appended=...) is the page with the text appended, folded as read without
+    it; a line with text appended is never folded, not even as the heading a box replaces."""
+    intro = "Background sentence of the question, long enough to deserve a box. " * 5
+    page = (
+        "=== Q ===\n" + intro + "\n:*(Add your comment here) (Don't forget to add your signature)\n"
+        ":* An unsigned idea.\n"
+    )
+    tag = " {{unsigned|Bob|10:00, 1 February 2022 (UTC)}}"
+    for options in (CollapseOptions(), KEEP):
+        result = convert(page, options, appended={4: tag})
+        assert result.folded == ("Q",)
+        assert result.text == convert(page, options).text.replace(
+            ":* An unsigned idea.", ":* An unsigned idea." + tag
+        )
+        assert unconvert(result.text) == page.replace("idea.\n", "idea." + tag + "\n")
+    nothing = convert("No heading here.\n", appended={1: tag})
+    assert nothing.text == "No heading here." + tag + "\n" and nothing.folded == ()
+    question = "=== Q ===\n" + intro + "\n"  # no discussion: its box replaces the heading
+    assert convert(question).folded == ("Q",)
+    on_heading = convert(question, appended={1: " x"})
+    assert on_heading.folded == ()
+    assert on_heading.skipped == (Skip("Q", APPENDED_INSIDE),)
+    assert on_heading.text == question.replace("=== Q ===", "=== Q === x")
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,10 @@ from bot.text.edits.tagging import (
     TEMPLATE_FILE,
     UNDATED_OFF,
     TaggingPolicy,
+    TagMade,
     render_tag,
     tag_comments,
+    tags_read_alike,
     template_names,
     template_param,
     untag,
@@ -30,6 +32,7 @@ from bot.text.history.contributions import ORGANIZERS_TEXT, decide
 from bot.text.model.analysis import analyze
 from bot.text.model.dates import format_date
 from bot.text.model.profile import ENGLISH, SiteProfile
+from bot.text.model.prompts import DEFAULT_PROMPT_PHRASES
 from tests.golden import Case, cases
 from tests.text.history.test_attribution import SIGNED_REPLY, base, insert_after, run
 from tests.torture import ran, torture_settings
@@ -348,3 +351,34 @@ def test_an_edit_of_the_tag_template_is_used_without_a_restart(monkeypatch) -> N
     after = render_tag("unsigned", "Alice", when, TaggingPolicy(), ENGLISH)
     assert before == "{{unsigned|Alice|09:15, 20 September 2016 (UTC)}}"
     assert after == "{{unsigned|Alice|when=09:15, 20 September 2016 (UTC)}}"
+
+
+def _tag_on(line: int, inserted: str = " {{unsigned|Bob|10:00, 1 February 2022 (UTC)}}") -> TagMade:
+    return TagMade(line, line, "unsigned", "Bob", WHEN, 7, inserted.strip(), inserted)
+
+
+def test_tags_read_alike_on_comment_lines_only() -> None:
+    """Plain tags on lines the model reads as comments leave the model's comment lines, prompts,
+    sections and boxes where they were; elsewhere, or with markup, the page is read again."""
+    page = "\n".join([
+        "== Q ==",
+        "Background of the question.",
+        "Bob's line right under it.",  # 3: question text to the page model
+        ":*(Add your comment here) (Don't forget to add your signature)",
+        ":* Bob's unsigned idea.",  # 5: a comment
+        ":* Bob typed into the prompt (Don't forget to add your signature)",  # 6: a prompt
+    ])
+    analysis = analyze(page)
+    phrases = DEFAULT_PROMPT_PHRASES
+    assert tags_read_alike(analysis, [], phrases)
+    assert tags_read_alike(analysis, [_tag_on(5), _tag_on(6)], phrases)
+    assert tags_read_alike(analysis, [_tag_on(5, "{{unsigned|Bob}}")], phrases)
+    assert not tags_read_alike(analysis, [_tag_on(3)], phrases)
+    assert not tags_read_alike(analysis, [_tag_on(5, " <small>{{unsigned|Bob}}</small>")], phrases)
+    assert not tags_read_alike(analysis, [_tag_on(5, " {{unsigned|[[User:Bob]]}}")], phrases)
+    # An operator's phrase that the tag would stop matching.
+    anchored = (*phrases, r"sign below$")
+    typed = page + "\n:* Bob's idea, sign below"
+    assert analyze(typed, ENGLISH, anchored).placeholders[-1].line == 7
+    assert tags_read_alike(analyze(typed, ENGLISH, anchored), [_tag_on(5)], anchored)
+    assert not tags_read_alike(analyze(typed, ENGLISH, anchored), [_tag_on(7)], anchored)
