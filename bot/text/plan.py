@@ -175,7 +175,7 @@ def plan_page(
     tagged_model = None  # analyze(tagged_text), when it is made
     if options.collapse:
         keep = decision.participant_lines
-        if tags_read_alike(analysis, tagged, phrases):
+        if tags_read_alike(analysis, tagged, profile, phrases):
             # The folds are chosen on the page as read, whose model is at hand, and the tags
             # go on the lines they end: the page is not read again tagged.
             conversion = convert(text, collapse_options(options), profile, phrases, keep,

@@ -276,7 +276,7 @@ def test_the_folds_are_the_tagged_pages(seed: int, steps: int, style: str) -> No
     assert (plan.new_text, plan.folded, plan.not_folded) == (
         again.text, again.folded, again.skipped
     )
-    if plan.tagged and tags_read_alike(analysis, plan.tagged, prompt_phrases(options)):
+    if plan.tagged and tags_read_alike(analysis, plan.tagged, ENGLISH, prompt_phrases(options)):
         ran("plan: folds chosen before tagging are the tagged page's (tags read alike)")
     else:
         ran("plan: folds chosen before tagging are the tagged page's (no tag, or read again)")
@@ -293,5 +293,5 @@ def test_a_tag_under_question_text_has_the_page_read_again() -> None:
     plan = plan_page(page, KEYED, profile=ENGLISH, now=NOW, as_of=None,
                      authorship=by_key(page, {bob: Attribution("Bob", WHEN, 7, False)}))
     assert [t.line for t in plan.tagged] == [bob]
-    assert not tags_read_alike(analyze(page), plan.tagged, prompt_phrases(KEYED))
+    assert not tags_read_alike(analyze(page), plan.tagged, ENGLISH, prompt_phrases(KEYED))
     assert plan.folded == ()

@@ -18,11 +18,10 @@ import jinja2
 
 from bot.render import load
 from bot.text.history.attribution import FOLLOW_UP
-from bot.text.model.analysis import TAGGED, UNDATED, UNSIGNED, Analysis, Comment
+from bot.text.model.analysis import TAGGED, UNDATED, UNSIGNED, Analysis, Comment, read_line
 from bot.text.model.dates import format_date
 from bot.text.model.masking import masked_spans
 from bot.text.model.profile import SiteProfile, is_ip, normalize_title
-from bot.text.model.prompts import match_prompt
 
 TEMPLATE_FILE = "unsigned.wikitext.j2"
 
@@ -280,7 +279,8 @@ _PLAIN_TAG = re.compile(r"[ \t]?\{\{[^{}<>\[\]\n]*\}\}")
 
 
 def tags_read_alike(
-    analysis: Analysis, tagged: Sequence[TagMade], prompt_phrases: tuple[str, ...]
+    analysis: Analysis, tagged: Sequence[TagMade], profile: SiteProfile,
+    prompt_phrases: tuple[str, ...],
 ) -> bool:
     """Whether the page with these tags reads as `analysis` (the page's model without them)
     reads it, for what boxes are chosen by: the same sections, boxes and prompts, and the same
@@ -298,7 +298,6 @@ def tags_read_alike(
     comments = analysis.comments
     starts = [comment.line for comment in comments]
     prompts = {placeholder.line for placeholder in analysis.placeholders}
-    lines = analysis.text.split("\n")
     for tag in tagged:
         if _PLAIN_TAG.fullmatch(tag.inserted) is None:
             return False
@@ -306,12 +305,12 @@ def tags_read_alike(
         if k < 0 or comments[k].end_line < tag.line:
             return False
         if tag.line in prompts:
-            line = lines[tag.line - 1]
+            line = comments[k].text.split("\n")[tag.line - comments[k].line]
             # Without < or > on it the line is its own masked line (no hidden span ends there,
             # and a tagged line does not end inside one).
             if "<" in line or ">" in line:
                 return False
-            if match_prompt(line + tag.inserted, prompt_phrases) is None:
+            if read_line(line + tag.inserted, profile, prompt_phrases)[0] is None:
                 return False
     return True
 

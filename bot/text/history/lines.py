@@ -506,26 +506,38 @@ def carried_queries(
     if asked is None or asked.distinct is None or asked.lines != old_lines:
         return None
     wanted = set(wanted)
-    old = [(n, norm) for n, norm in enumerate(map(normalize, old_lines), start=1) if norm]
     found: dict[int, LineQuery] = {}
     inserted: Counter[str] = Counter()
+    # The new lines' normalized texts are matched in order with the old ones', blank ones left
+    # out; old lines before `k` are matched or blank. A line the same as the next old one has its
+    # normalized text, so only the other lines are normalized.
     k = 0
     for number, line in enumerate(new_lines, start=1):
-        norm = normalize(line)
-        if not norm:
-            continue  # blank lines count for nothing
-        if k < len(old) and old[k][1] == norm:
-            if number in wanted:
-                query = asked.found.get(old[k][0])
+        if k < len(old_lines) and old_lines[k] == line:
+            k += 1
+            if number in wanted and normalize(line):
+                query = asked.found.get(k)
                 if query is None:
                     return None  # the old answer did not ask about that line
                 found[number] = query
+            continue
+        norm = normalize(line)
+        if not norm:
+            continue  # blank lines count for nothing
+        while k < len(old_lines) and not normalize(old_lines[k]):
             k += 1
+        if k < len(old_lines) and normalize(old_lines[k]) == norm:
+            k += 1
+            if number in wanted:
+                query = asked.found.get(k)
+                if query is None:
+                    return None
+                found[number] = query
         elif number in wanted:
             return None
         else:
             inserted[norm] += 1
-    if k < len(old):
+    if any(normalize(line) for line in old_lines[k:]):
         return None  # an old line is gone or changed
     wanted_norms = {query.norm for query in found.values()}
     if not wanted_norms.isdisjoint(inserted):

@@ -157,10 +157,11 @@ def _readings(
     return {}
 
 
-def _reading(
+def read_line(
     line: str, profile: SiteProfile, prompt_phrases: tuple[str, ...]
 ) -> tuple[PromptMatch | None, Signature | None]:
-    """The prompt and the signature on a masked line."""
+    """The prompt and the signature on a masked line, as analyze() reads them (and kept for
+    its next reading, while a page is read: see keeping())."""
     return _read_line(line, profile, prompt_phrases, _readings(profile, prompt_phrases),
                       keeping())
 
@@ -169,7 +170,7 @@ def _read_line(
     line: str, profile: SiteProfile, prompt_phrases: tuple[str, ...],
     known: dict[str, tuple[PromptMatch | None, Signature | None]], keep: bool,
 ) -> tuple[PromptMatch | None, Signature | None]:
-    """_reading, given the readings kept for this profile and phrases, and keeping()."""
+    """read_line, given the readings kept for this profile and phrases, and keeping()."""
     found = known.get(line)
     if found is None:
         found = (match_prompt(line, prompt_phrases), find_signature(line, profile))

@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 
 from bot.text.model.masking import element_spans
 from bot.text.model.sections import parse_heading
@@ -36,6 +37,9 @@ _ANCHOR_LINE = re.compile(
 # it matches ^(/?)([A-Za-z][^\t\n\v />\0]*+)([^>]*?)(/?>)([^<]*)$, where PCRE's \v is any of
 # \n \x0b \x0c \r: the name ends at a blank, `/` or `>`, and the tag at the first `>`.
 _TAG = re.compile(r"<(/?)([A-Za-z][^\t\n\x0b\x0c\r />\x00<]*+)([^<>]*)>")
+# _TAG's matches whose name is div in any case: a match holds no "<" but its first, so each "<"
+# begins the same match or none in both. (Not re.IGNORECASE: it lets "ı" and "İ" be "i".)
+_DIV_TAG = re.compile(r"<(/?)[dD][iI][vV](?=[\t\n\x0b\x0c\r />\x00])[^<>]*>")
 # Its HTML elements (getRecognizedTagData); any other name is text.
 _ELEMENT_NAMES = (
     "b bdi del i ins u font big small sub sup h1 h2 h3 h4 h5 h6 cite code em s strike strong tt"
@@ -96,21 +100,11 @@ class PageTags:
     def __init__(
         self, masked: str, hidden: Sequence[tuple[int, int]] = (), marks: Marks | None = None
     ) -> None:
-        self._pieces: list[tuple[int, int]] = []  # (offset in flat, offset in masked)
-        parts, position, flat_length = [], 0, 0
-        for start, end in sorted(hidden):
-            if start < position:
-                continue
-            self._pieces.append((flat_length, position))
-            parts.append(masked[position:start])
-            flat_length += start - position
-            position = end
-        self._pieces.append((flat_length, position))
-        parts.append(masked[position:])
-        self._flat: str | None = "".join(parts)
-        self._flat_starts = [f for f, _ in self._pieces]
+        flat = _Flat(masked, hidden)
+        self._original = flat.original
+        self._flat: str | None = flat.text
         # The caller's marks_of(masked) are those of flat when nothing is hidden.
-        self._marks = marks if len(self._pieces) == 1 else None
+        self._marks = marks if flat.whole else None
         # Per div or table tag: name, closing, start and end in the page, and in flat, and
         # whether its attributes hold braces.
         self._found: list[tuple[str, bool, int, int, int, int, bool]] = []
@@ -120,15 +114,6 @@ class PageTags:
         self._starts = [found[2] for found in self._found]
         self._tags: list[Tag] | None = None
         self._doubts: list[tuple[int, str]] = []  # offsets where a tag may be made, and why
-
-    # -- offsets --------------------------------------------------------------------------------
-
-    def _original(self, flat_position: int, end: bool = False) -> int:
-        if len(self._pieces) == 1:
-            return flat_position  # nothing hidden: the same offsets
-        k = bisect_right(self._flat_starts, flat_position - 1 if end else flat_position) - 1
-        flat_start, start = self._pieces[max(k, 0)]
-        return start + flat_position - flat_start
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -252,6 +237,50 @@ class PageTags:
         return deltas
 
 
+class _Flat:
+    """A masked page with its hidden spans (HTML comments) taken out, as MediaWiki reads tags,
+    and the page's offset of each of its offsets."""
+
+    def __init__(self, masked: str, hidden: Sequence[tuple[int, int]]) -> None:
+        self._pieces: list[tuple[int, int]] = []  # (offset in flat, offset in masked)
+        parts, position, flat_length = [], 0, 0
+        for start, end in sorted(hidden):
+            if start < position:
+                continue
+            self._pieces.append((flat_length, position))
+            parts.append(masked[position:start])
+            flat_length += start - position
+            position = end
+        self._pieces.append((flat_length, position))
+        parts.append(masked[position:])
+        self.whole = len(self._pieces) == 1  # nothing hidden: the same text and offsets
+        self.text = masked if self.whole else "".join(parts)
+        self._flat_starts = [f for f, _ in self._pieces]
+
+    def original(self, flat_position: int, end: bool = False) -> int:
+        """The page's offset of an offset of the flat text (`end`: of the end of something)."""
+        if self.whole:
+            return flat_position
+        k = bisect_right(self._flat_starts, flat_position - 1 if end else flat_position) - 1
+        flat_start, start = self._pieces[max(k, 0)]
+        return start + flat_position - flat_start
+
+
+def div_deltas(
+    masked: str, hidden: Sequence[tuple[int, int]], line_starts: Sequence[int]
+) -> list[int]:
+    """PageTags(masked, hidden).div_deltas(line_starts), from the div tags alone."""
+    flat = _Flat(masked, hidden)
+    deltas = [0] * len(line_starts)
+    for match in _DIV_TAG.finditer(flat.text):
+        if match.group(1):
+            at = flat.original(match.end(), end=True) - 1
+            deltas[bisect_right(line_starts, at) - 1] -= 1
+        else:
+            deltas[bisect_right(line_starts, flat.original(match.start())) - 1] += 1
+    return deltas
+
+
 class Nesting:
     """How many things are open before an offset of a text, given where each opens and closes
     (offsets in any order): a closer with nothing open is literal text and counts for nothing."""
@@ -368,23 +397,20 @@ def find_boxes(
     in the text (gone before MediaWiki reads tags, as in PageTags). `masked` is
     "\n".join(masked_lines), and `tags` PageTags(masked, comments), when the caller has them.
     """
-    if not any(BOX_START.match(line) for line in masked_lines):
+    openings = [i for i, line in enumerate(masked_lines) if BOX_START.match(line)]
+    if not openings:
         return []  # no box: the page's tags need not be read
-    line_starts, offset = [], 0
-    for line in masked_lines:
-        line_starts.append(offset)
-        offset += len(line) + 1
+    line_starts = [0, *accumulate(len(line) + 1 for line in masked_lines[:-1])]
     if masked is None:
         masked = "\n".join(masked_lines)
     if tags is None:
-        tags = PageTags(masked, comments)
-    deltas = tags.div_deltas(line_starts)
+        deltas = div_deltas(masked, comments, line_starts)
+    else:
+        deltas = tags.div_deltas(line_starts)
     boxes: list[BoxSpan] = []
-    i = 0
-    while i < len(masked_lines):
-        if not BOX_START.match(masked_lines[i]):
-            i += 1
-            continue
+    for i in openings:
+        if boxes and i <= boxes[-1].end:
+            continue  # an opening inside the box before
         start = i
         floor = boxes[-1].end if boxes else -1
         while start - 1 > floor and _ANCHOR_LINE.match(masked_lines[start - 1]):
@@ -401,7 +427,6 @@ def find_boxes(
             if depth <= 0:
                 break
         boxes.append(BoxSpan(start, end))
-        i = end + 1
     return boxes
 
 

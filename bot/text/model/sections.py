@@ -104,7 +104,12 @@ def plain_title(raw_title: str) -> str:
     return rendered if rendered is not None else _as_written(raw_title)
 
 
-@lru_cache(maxsize=1024)
+# A page's titles are read again with every text the plan makes of it: the caches hold more
+# titles than a large page has (8 MB: 1,300).
+_TITLES = 16_384
+
+
+@lru_cache(maxsize=_TITLES)
 def rendered_title(raw_title: str) -> str | None:
     """plain_title, or None when the title is too long or too deeply nested to render offline.
 
@@ -184,6 +189,7 @@ def _image_caption(params: Wikicode | None) -> str:
     return captions[-1] if captions else ""
 
 
+@lru_cache(maxsize=_TITLES)
 def anchor_of(title: str) -> str:
     """MediaWiki's HTML5 fragment for a plain title (Parser::finalizeHeadings, MediaWiki 1.39)."""
     text = re.sub(r"[ _]+", " ", title).strip(_PHP_TRIM)
@@ -193,6 +199,7 @@ def anchor_of(title: str) -> str:
     return re.sub(r"[\t\n\f\r ]", "_", text[:1024])
 
 
+@lru_cache(maxsize=_TITLES)
 def legacy_anchor_of(anchor: str) -> str:
     """The pre-HTML5 ("legacy") fragment encoding, e.g. `?` -> `.3F`."""
     return quote(anchor, safe="-_.:").replace("~", "%7E").replace("%", ".")

@@ -368,17 +368,19 @@ def test_tags_read_alike_on_comment_lines_only() -> None:
         ":* Bob's unsigned idea.",  # 5: a comment
         ":* Bob typed into the prompt (Don't forget to add your signature)",  # 6: a prompt
     ])
-    analysis = analyze(page)
-    phrases = DEFAULT_PROMPT_PHRASES
-    assert tags_read_alike(analysis, [], phrases)
-    assert tags_read_alike(analysis, [_tag_on(5), _tag_on(6)], phrases)
-    assert tags_read_alike(analysis, [_tag_on(5, "{{unsigned|Bob}}")], phrases)
-    assert not tags_read_alike(analysis, [_tag_on(3)], phrases)
-    assert not tags_read_alike(analysis, [_tag_on(5, " <small>{{unsigned|Bob}}</small>")], phrases)
-    assert not tags_read_alike(analysis, [_tag_on(5, " {{unsigned|[[User:Bob]]}}")], phrases)
+
+    def alike(page: str, tags: list[TagMade], phrases=DEFAULT_PROMPT_PHRASES) -> bool:
+        return tags_read_alike(analyze(page, ENGLISH, phrases), tags, ENGLISH, phrases)
+
+    assert alike(page, [])
+    assert alike(page, [_tag_on(5), _tag_on(6)])
+    assert alike(page, [_tag_on(5, "{{unsigned|Bob}}")])
+    assert not alike(page, [_tag_on(3)])
+    assert not alike(page, [_tag_on(5, " <small>{{unsigned|Bob}}</small>")])
+    assert not alike(page, [_tag_on(5, " {{unsigned|[[User:Bob]]}}")])
     # An operator's phrase that the tag would stop matching.
-    anchored = (*phrases, r"sign below$")
+    anchored = (*DEFAULT_PROMPT_PHRASES, r"sign below$")
     typed = page + "\n:* Bob's idea, sign below"
     assert analyze(typed, ENGLISH, anchored).placeholders[-1].line == 7
-    assert tags_read_alike(analyze(typed, ENGLISH, anchored), [_tag_on(5)], anchored)
-    assert not tags_read_alike(analyze(typed, ENGLISH, anchored), [_tag_on(7)], anchored)
+    assert alike(typed, [_tag_on(5)], anchored)
+    assert not alike(typed, [_tag_on(7)], anchored)

@@ -20,6 +20,7 @@ from bot.text.model.boxes import (
     Nesting,
     PageTags,
     _LineContexts,
+    div_deltas,
     find_boxes,
     marks_of,
 )
@@ -137,9 +138,13 @@ DIV_PIECES = st.sampled_from([
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(DIV_PIECES, max_size=20).map("".join))
+@given(st.lists(DIV_PIECES | st.sampled_from([
+    "<DiV>", "</dIv x>", "<d\u0130v>", "<d\u0131v>", "<div<", "<divx>", "<div\t>", "<span>",
+    "<div\x00>", "</div\r>", "<!-- a longer comment -->",
+]), max_size=20).map("".join))
 def test_the_divs_of_find_boxes_are_the_tags_judged_later(text: str) -> None:
-    """div_deltas, read before the tags are judged, counts the tags `tags` lists."""
+    """div_deltas, read before the tags are judged, counts the tags `tags` lists; the page
+    model's reading of the div tags alone (boxes.div_deltas) counts the same."""
     comments = [(a, b) for a, b in masked_spans(text) if text.startswith("<!--", a)]
     masked = mask(text)
     starts = [0] + [m.end() for m in re.finditer("\n", masked)]
@@ -150,7 +155,7 @@ def test_the_divs_of_find_boxes_are_the_tags_judged_later(text: str) -> None:
         if tag.name == "div":
             at = tag.end - 1 if tag.closing else tag.start
             deltas[bisect_right(starts, at) - 1] += -1 if tag.closing else 1
-    assert early == deltas == tags.div_deltas(starts)
+    assert early == deltas == tags.div_deltas(starts) == div_deltas(masked, comments, starts)
 
 
 def plain_line_contexts(flat: str) -> list[str]:
