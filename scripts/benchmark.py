@@ -4,7 +4,8 @@ Pages of 0.25 to 8 MB are generated from a seed (tests/text/pages.py: parts, que
 backgrounds, prompts, signed, unsigned and tagged comments, replies, mentions, votes, boxes).
 Each figure is the CPU time (time.process_time, no tracer) of one operation in a fresh child
 process (its imports and the compiling of the shipped templates it renders done before the
-clock starts: one-off costs of a process, not of a page), the minimum of --repeat runs, and that
+clock starts: one-off costs of a process, not of a page), the minimum of --repeat runs (taken
+in turns over the operations, so that a busy spell of the machine falls on all), and that
 process's peak RSS as the OS reports it (resource.getrusage). This process stays small (the
 pages are made in a child too): Linux counts the peak of the process a child was forked from in
 the child's. plan_page (tagging on) is timed from the page's text alone, and as `run` calls it:
@@ -190,22 +191,29 @@ def child(name: str, path: Path) -> None:
 
 
 # -- the parent: runs, table, targets ---------------------------------------------------------
-def measure(name: str, path: Path, repeat: int) -> dict[str, float | str]:
+def measure(names: tuple[str, ...], path: Path, repeat: int) -> dict[str, dict[str, float | str]]:
+    """Each operation's figures on one page: the runs go round the operations `repeat` times,
+    so that a busy spell of a shared machine falls on all of them alike, not on the runs of one
+    (whose minimum, and its ratio to analyze's, it would skew)."""
     import subprocess
 
-    runs = []
+    runs: dict[str, list[dict]] = {name: [] for name in names}
     for _ in range(repeat):
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", name, str(path)],
-            capture_output=True, text=True, check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"{name} on {path.name} failed:\n{done.stderr}")
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        for name in names:
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", name, str(path)],
+                capture_output=True, text=True, check=False,
+            )
+            if done.returncode != 0:
+                raise SystemExit(f"{name} on {path.name} failed:\n{done.stderr}")
+            runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
     return {
-        "cpu": min(r["cpu"] for r in runs),
-        "rss_mb": min(r["rss_mb"] for r in runs),
-        "result": runs[0]["result"],
+        name: {
+            "cpu": min(r["cpu"] for r in found),
+            "rss_mb": min(r["rss_mb"] for r in found),
+            "result": found[0]["result"],
+        }
+        for name, found in runs.items()
     }
 
 
@@ -246,8 +254,8 @@ def main() -> int:
             )
             path = Path(made.stdout.strip())
             megabytes = megabytes_of[size] = path.stat().st_size / 1e6
-            for name in OPERATIONS:
-                figures[size, name] = found = measure(name, path, args.repeat)
+            for name, found in measure(OPERATIONS, path, args.repeat).items():
+                figures[size, name] = found
             analyze_cpu = figures[size, "analyze"]["cpu"]
             peer_cpu = figures[size, "mwparserfromhell"]["cpu"]
             regex_cpu = figures[size, "signature regex"]["cpu"]
