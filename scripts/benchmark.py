@@ -4,8 +4,9 @@ Pages of 0.25 to 8 MB are generated from a seed (tests/text/pages.py: parts, que
 backgrounds, prompts, signed, unsigned and tagged comments, replies, mentions, votes, boxes).
 Each figure is the CPU time (time.process_time, no tracer) of one operation in a fresh child
 process (its imports and the compiling of the shipped templates it renders done before the
-clock starts: one-off costs of a process, not of a page), the minimum of --repeat runs (taken
-in turns over the operations, so that a busy spell of the machine falls on all), and that
+clock starts: one-off costs of a process, not of a page), the minimum of --repeat runs (more on
+pages under 2 MB, whose runs are short; taken in turns over the operations, so that a busy
+spell of the machine falls on all), and that
 process's peak RSS as the OS reports it (resource.getrusage). This process stays small (the
 pages are made in a child too): Linux counts the peak of the process a child was forked from in
 the child's. plan_page (tagging on) is timed from the page's text alone, and as `run` calls it:
@@ -30,6 +31,7 @@ from __future__ import annotations
 # RSS is the figure. The parent's modules (pickle, subprocess, tempfile) are imported where used.
 import argparse
 import json
+import math
 import os
 import re
 import resource
@@ -239,7 +241,8 @@ def main() -> int:
 
     sizes = [float(s) for s in args.sizes.split(",")]
     print(f"Realistic consultation pages (seed {args.seed}); CPU seconds are the minimum of "
-          f"{args.repeat} runs, each in a fresh process; peak RSS of that process.")
+          f"{args.repeat} runs (more below 2 MB: --repeat x 2 / MB), each in a fresh process, "
+          "taken in turns over the operations; peak RSS of that process.")
     header = (f"{'MB':>5}  {'operation':<17}{'CPU s':>8}{'MB/s':>8}{'× analyze':>11}"
               f"{'× mwpfh':>9}{'× regex':>9}{'peak RSS MB':>13}  result")
     print(header)
@@ -254,7 +257,10 @@ def main() -> int:
             )
             path = Path(made.stdout.strip())
             megabytes = megabytes_of[size] = path.stat().st_size / 1e6
-            for name, found in measure(OPERATIONS, path, args.repeat).items():
+            # The minimum of a few runs of 30 ms is no steadier than one of 1 s: a small page
+            # gets more runs (0.25 MB: 8 times --repeat), a page of 2 MB or more --repeat.
+            runs = max(args.repeat, math.ceil(args.repeat * 2 / size))
+            for name, found in measure(OPERATIONS, path, runs).items():
                 figures[size, name] = found
             analyze_cpu = figures[size, "analyze"]["cpu"]
             peer_cpu = figures[size, "mwparserfromhell"]["cpu"]
