@@ -19,7 +19,7 @@ With --wiki, the same table also gives the wiki scenarios of issue 13, each run 
 throwaway local wiki: scripts/benchmark_requests.py (100 pages: a first pass, no-change passes,
 serve passes, pywikibot's PreloadingGenerator as the peer) and scripts/benchmark_history.py
 (attribution on a 2,000-revision page, the same texts fetched one request each as the peer).
-Their rows give API requests after login and the bot's CPU seconds (about 10 minutes more).
+Their rows give API requests after login and the bot's CPU seconds (about 5 minutes more).
 
 Usage: .venv/bin/python scripts/benchmark.py [--sizes 0.25,1,2,5,8] [--repeat 3] [--seed 1]
        [--wiki]
