@@ -267,9 +267,9 @@ def test_the_folds_are_the_tagged_pages(seed: int, steps: int, style: str) -> No
     text = history.latest
     analysis = analyze(text)
     plan, _ = generated.plan_run(history, None, options)
+    appended = appended_text(plan.tagged)
     tagged_text = "\n".join(
-        line + appended_text(plan.tagged).get(number, "")
-        for number, line in enumerate(text.split("\n"), start=1)
+        line + appended.get(number, "") for number, line in enumerate(text.split("\n"), start=1)
     )
     again = convert(tagged_text, collapse_options(options), keep=plan.decision.participant_lines,
                     analysis=analyze(tagged_text))
